@@ -1,0 +1,65 @@
+"""The data that ingest produces and every later stage consumes: articles, sentences, chunks.
+
+Defined once here; the store, the retriever, the answerers and the faces only read them.
+Offsets are character offsets into ``Article.text`` (the decoded source text, unmodified), so
+``article.text[s.start:s.end] == s.text`` holds for every sentence and chunk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of an article, addressed by ``(article_id, index)``."""
+
+    article_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+
+    @property
+    def id(self) -> str:
+        return sentence_id(self.article_id, self.index)
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A window of whole, consecutive sentences: the unit embedded for passage-level retrieval."""
+
+    article_id: str
+    index: int
+    sentence_indices: tuple[int, ...]
+    start: int
+    end: int
+    text: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.article_id}:c{self.index}"
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A source document with its sentences and chunks.
+
+    ``id`` is derived from where the article comes from (URL, file path and title), so a changed
+    article keeps its id and replaces its old version; ``content_hash`` tells versions apart.
+    """
+
+    id: str
+    title: str
+    text: str
+    source: str
+    content_hash: str
+    url: str = ""
+    date: str = ""
+    sentences: tuple[Sentence, ...] = field(default=())
+    chunks: tuple[Chunk, ...] = field(default=())
+
+
+def sentence_id(article_id: str, index: int) -> str:
+    """The stable id of a sentence: its article id and its position, ``"<article>:<index>"``."""
+    return f"{article_id}:{index}"
