@@ -1,0 +1,61 @@
+"""What a question produces: citations pointing at exact source sentences, and the answer.
+
+Plain pydantic models so an ``Answer`` is typed in Python and round-trips through JSON for the CLI,
+the web chat and evaluation reports alike.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Passage(BaseModel):
+    """A retrieved source sentence with its place in the article and its retrieval score."""
+
+    article_id: str
+    title: str
+    source: str
+    sentence_index: int
+    text: str
+    start: int
+    end: int
+    score: float = Field(description="Ranker score in [0, 1]: how likely this sentence answers the question.")
+
+    @property
+    def sentence_id(self) -> str:
+        return f"{self.article_id}:{self.sentence_index}"
+
+
+class Citation(Passage):
+    """A passage the answer cites, under its inline marker (``[1]`` is marker 1)."""
+
+    marker: int
+
+
+class Timings(BaseModel):
+    """Wall-clock seconds spent per stage, so slow stages show up in reports."""
+
+    retrieve: float = 0.0
+    answer: float = 0.0
+    total: float = 0.0
+
+
+class Answer(BaseModel):
+    """The result of one question: text with ``[n]`` markers, the citations behind them, and evidence.
+
+    ``abstained`` is true when the sources do not answer the question; the text then says so and
+    ``citations`` is empty, while ``passages`` still shows the closest sentences found.
+    ``unsupported`` lists answer sentences (LLM path) that no cited sentence supports.
+    """
+
+    question: str
+    text: str
+    abstained: bool
+    language: str = Field(description="ISO 639-1 code of the question's (and answer's) language.")
+    answerer: str
+    citations: list[Citation] = Field(default_factory=list)
+    passages: list[Passage] = Field(default_factory=list)
+    unsupported: list[str] = Field(default_factory=list)
+    dropped_markers: int = Field(0, description="Citation markers that pointed at no given source.")
+    standalone_question: str = ""
+    timings: Timings = Field(default_factory=Timings)
