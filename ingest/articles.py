@@ -1,0 +1,75 @@
+"""Build an ``Article`` (with sentences and chunks) from a title and a text.
+
+Identity rules, so that re-ingesting a changed article replaces its old version instead of
+adding a second copy:
+
+* ``id = article_id(key)``, 16 hex characters of sha256, where ``key`` is the URL if there is
+  one, else ``source_key`` (the resolved file path for a file, ``<resolved path>#<title>`` for a
+  JSON record), else the content hash (pasted text with nothing else to go by: an edited paste
+  is a new article).
+* ``content_hash`` is the sha256 of the normalised title and text (Unicode NFC, whitespace runs
+  collapsed), so versions differing only in line wrapping or trailing spaces count as equal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+
+from ingest.chunks import make_chunks
+from ingest.errors import IngestError
+from ingest.readers import title_from_first_sentence
+from ingest.sentences import split_sentences
+from ingest.types import Article, Sentence
+
+__all__ = ["article_id", "build_article", "content_hash"]
+
+
+def article_id(key: str) -> str:
+    """The stable article id for an origin key: the first 16 hex characters of its sha256."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _normalise(value: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", value).split())
+
+
+def content_hash(title: str, text: str) -> str:
+    """sha256 (hex) of the normalised title and text: tells versions of one article apart."""
+    payload = f"{_normalise(title)}\n{_normalise(text)}"
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def build_article(
+    title: str,
+    text: str,
+    source: str,
+    url: str = "",
+    date: str = "",
+    source_key: str | None = None,
+) -> Article:
+    """Segment ``text`` into sentences and chunks and wrap it as an ``Article``.
+
+    ``text`` is kept exactly as given (offsets index into it). An empty title is replaced by
+    the first sentence. Raises ``IngestError`` if the text has no sentences (is blank).
+    """
+    spans = split_sentences(text)
+    if not spans:
+        raise IngestError(f"{source or 'text'}: no sentences found (the text is empty or blank)")
+    title = " ".join(title.split()) or title_from_first_sentence(text)
+    digest = content_hash(title, text)
+    aid = article_id(url.strip() or source_key or digest)
+    sentences = tuple(
+        Sentence(article_id=aid, index=i, start=s, end=e, text=text[s:e]) for i, (s, e) in enumerate(spans)
+    )
+    return Article(
+        id=aid,
+        title=title,
+        text=text,
+        source=source,
+        content_hash=digest,
+        url=url.strip(),
+        date=date.strip(),
+        sentences=sentences,
+        chunks=make_chunks(aid, text, sentences),
+    )
