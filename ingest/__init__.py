@@ -38,7 +38,15 @@ __all__ = [
 
 
 def _from_raw(doc: RawDocument) -> Article:
-    return build_article(doc.title, doc.text, doc.source, doc.url, doc.date, source_key=doc.key or None)
+    return build_article(
+        doc.title,
+        doc.text,
+        doc.source,
+        doc.url,
+        doc.date,
+        source_key=doc.key or None,
+        title_in_hash=not doc.title_derived,
+    )
 
 
 def load_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Article]:

@@ -9,6 +9,9 @@ adding a second copy:
   is a new article).
 * ``content_hash`` is the sha256 of the normalised title and text (Unicode NFC, whitespace runs
   collapsed), so versions differing only in line wrapping or trailing spaces count as equal.
+  A title that was made up (from the file name or the first sentence; ``title_in_hash=False``)
+  is left out: it is not content, and the same text under another file name must hash the same
+  so the store can recognise it as a duplicate.
 """
 
 from __future__ import annotations
@@ -47,17 +50,21 @@ def build_article(
     url: str = "",
     date: str = "",
     source_key: str | None = None,
+    *,
+    title_in_hash: bool = True,
 ) -> Article:
     """Segment ``text`` into sentences and chunks and wrap it as an ``Article``.
 
     ``text`` is kept exactly as given (offsets index into it). An empty title is replaced by
-    the first sentence. Raises ``IngestError`` if the text has no sentences (is blank).
+    the first sentence (and then, like ``title_in_hash=False``, not hashed). Raises
+    ``IngestError`` if the text has no sentences (is blank).
     """
     spans = split_sentences(text)
     if not spans:
         raise IngestError(f"{source or 'text'}: no sentences found (the text is empty or blank)")
-    title = " ".join(title.split()) or title_from_first_sentence(text)
-    digest = content_hash(title, text)
+    title = " ".join(title.split())
+    digest = content_hash(title if title_in_hash else "", text)
+    title = title or title_from_first_sentence(text)
     aid = article_id(url.strip() or source_key or digest)
     sentences = tuple(
         Sentence(article_id=aid, index=i, start=s, end=e, text=text[s:e]) for i, (s, e) in enumerate(spans)

@@ -71,6 +71,9 @@ class RawDocument:
 
     ``key`` says where the document comes from (resolved file path, or ``path#title`` for a
     JSON record) and becomes the article id unless a URL is given; see ``ingest.articles``.
+    ``title_derived`` is true when the title was made up from the file name or first sentence
+    rather than found in the document: such a title is not content, so it is left out of the
+    content hash (the same text under another file name is then recognised as a duplicate).
     """
 
     title: str
@@ -79,6 +82,7 @@ class RawDocument:
     url: str = ""
     date: str = ""
     key: str = ""
+    title_derived: bool = False
 
 
 # --------------------------------------------------------------------------- decoding
@@ -243,7 +247,10 @@ def read_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[RawD
     if ext in {".md", ".markdown"}:
         m = _MD_HEADING.search(text)
         title = m.group(1).strip() if m else None
-    return [RawDocument(title or derive_title(text, path.stem), text, name, key=key)]
+    title = title or title_from_first_line(text)
+    if title:
+        return [RawDocument(title, text, name, key=key)]
+    return [RawDocument(derive_title(text, path.stem), text, name, key=key, title_derived=True)]
 
 
 # --------------------------------------------------------------------------- JSON
@@ -312,12 +319,14 @@ def _read_json(text: str, name: str, key: str, lines: bool) -> list[RawDocument]
     seen: dict[str, int] = {}
     for record in records:
         body = str(record["text"])
-        title = _field(record, "title") or title_from_first_sentence(body)
+        given = _field(record, "title")
+        title = given or title_from_first_sentence(body)
         record_key = f"{key}#{title}"
         seen[record_key] = seen.get(record_key, 0) + 1
         if seen[record_key] > 1:  # same title twice in one file: keep both, apart
             record_key = f"{record_key}#{seen[record_key]}"
-        docs.append(RawDocument(title, body, name, _field(record, "url"), _field(record, "date"), record_key))
+        url, date = _field(record, "url"), _field(record, "date")
+        docs.append(RawDocument(title, body, name, url, date, record_key, title_derived=not given))
     return docs
 
 
@@ -356,7 +365,9 @@ def _read_html(text: str, name: str, key: str, stem: str) -> RawDocument:
     title = (getattr(meta, "title", None) or "").strip() if meta is not None else ""
     url = (getattr(meta, "url", None) or "") if meta is not None else ""
     date = (getattr(meta, "date", None) or "") if meta is not None else ""
-    return RawDocument(title or derive_title(body, stem), body, name, url, date, key)
+    if title:
+        return RawDocument(title, body, name, url, date, key)
+    return RawDocument(derive_title(body, stem), body, name, url, date, key, title_derived=True)
 
 
 def _plain_text(tree: object) -> str:

@@ -129,3 +129,21 @@ def test_import_is_light() -> None:
     code = "import sys, ingest; print(any(m.startswith(('trafilatura', 'lxml')) for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
+
+
+def test_same_text_under_another_name_has_the_same_hash(tmp_path: Path) -> None:
+    (tmp_path / "copy-of-seed.txt").write_bytes(SEED.read_bytes())
+    [original] = load_file(SEED)
+    [copy] = load_file(tmp_path / "copy-of-seed.txt")
+    assert copy.title == "Copy of seed" and copy.id != original.id
+    assert copy.content_hash == original.content_hash  # a made-up title is not content
+
+
+def test_given_titles_are_content(tmp_path: Path) -> None:
+    path = tmp_path / "feed.json"
+    path.write_text('{"url": "https://x.de/a", "title": "Alt", "text": "Text."}')
+    [old] = load_file(path)
+    path.write_text('{"url": "https://x.de/a", "title": "Neu", "text": "Text."}')
+    [new] = load_file(path)
+    assert old.id == new.id and old.content_hash != new.content_hash
+    assert article_from_text("", "Text.").content_hash != article_from_text("T", "Text.").content_hash
