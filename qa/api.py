@@ -1,0 +1,176 @@
+"""The Python API: ``ask(question) -> Answer`` and the ``NewsQA`` object behind it.
+
+The CLI, the web chat and evaluation are thin faces over this object. Models and the store load
+lazily on first use, so constructing it is free and ``newsqa --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qa.followup import standalone_question
+from qa.language import detect_language
+from qa.settings import Settings
+from qa.types import Answer, Timings
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+    from langchain_core.runnables import Runnable
+
+    from ingest import Article, IngestProblem
+    from qa.answerers import Answerer
+    from qa.retriever import HybridRetriever, NewsRetriever
+    from qa.store import ArticleStore, IngestReport, StoredArticle
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty, or longer than the configured limit)."""
+
+
+@dataclass(slots=True)
+class IngestResult:
+    """What ingesting some paths did: the store's report and the files that were rejected."""
+
+    report: IngestReport
+    problems: list[IngestProblem] = field(default_factory=list)
+
+
+class NewsQA:
+    """Question answering over a store of articles, with citations to exact source sentences."""
+
+    def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
+        self.settings = settings.model_copy(update=overrides) if settings else Settings(**overrides)
+
+    # ---- components, built on first use ------------------------------------------------------
+    @cached_property
+    def embeddings(self) -> Embeddings:
+        from qa.embeddings import make_embeddings
+
+        return make_embeddings(self.settings)
+
+    @cached_property
+    def store(self) -> ArticleStore:
+        from qa.store import ArticleStore
+
+        return ArticleStore(self.settings, self.embeddings)
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        from qa.retriever import HybridRetriever
+
+        return HybridRetriever(self.store)
+
+    @cached_property
+    def answerer(self) -> Answerer:
+        from qa.answerers import make_answerer
+
+        return make_answerer(self.settings, embeddings=self.embeddings)
+
+    # ---- asking ------------------------------------------------------------------------------
+    def ask(self, question: str, history: Sequence = ()) -> Answer:
+        """Answer ``question`` from the stored articles; ``history`` holds earlier chat turns."""
+        final = None
+        for event in self.stream(question, history):
+            if isinstance(event, Answer):
+                final = event
+        assert final is not None
+        return final
+
+    def stream(self, question: str, history: Sequence = ()) -> Iterator[str | Answer]:
+        """Yield the answer's text as it is produced, then the final ``Answer`` with citations."""
+        question = self._check(question)
+        started = time.perf_counter()
+        standalone = self._standalone(question, history)
+        passages = self.retriever.retrieve(standalone).passages
+        retrieved = time.perf_counter()
+        language = detect_language(question)
+        for event in self.answerer.stream(question, passages, language):
+            if isinstance(event, Answer):
+                done = time.perf_counter()
+                event.standalone_question = standalone if standalone != question else ""
+                event.timings = Timings(
+                    retrieve=retrieved - started, answer=done - retrieved, total=done - started
+                )
+            yield event
+
+    def _standalone(self, question: str, history: Sequence) -> str:
+        if not history:
+            return question
+        rewrite = getattr(self.answerer, "standalone_question", None)
+        return rewrite(question, history) if rewrite else standalone_question(question, history)
+
+    def _check(self, question: str) -> str:
+        question = (question or "").strip()
+        if not question:
+            raise QuestionError("Please ask a question: the question is empty.")
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionError(
+                f"The question has {len(question):,} characters; the limit is "
+                f"{self.settings.max_question_chars:,} (NEWSQA_MAX_QUESTION_CHARS). Please shorten it."
+            )
+        return question
+
+    # ---- managing articles -------------------------------------------------------------------
+    def ingest(
+        self, paths: Iterable[str | Path], progress: Callable[[int, int], None] | None = None
+    ) -> IngestResult:
+        """Read files or folders and add their articles; bad files are reported, never half-stored."""
+        from ingest import load_articles
+
+        articles, problems = load_articles(paths, max_bytes=self.settings.max_file_bytes)
+        return IngestResult(self.store.add(articles, progress=progress), problems)
+
+    def add_articles(self, articles: Sequence[Article]) -> IngestReport:
+        return self.store.add(articles)
+
+    def add_text(
+        self, title: str, text: str, source: str = "pasted", url: str = "", date: str = ""
+    ) -> IngestReport:
+        """Add one article from text (as pasted in the web chat)."""
+        from ingest import article_from_text
+
+        return self.store.add([article_from_text(title, text, source=source, url=url, date=date)])
+
+    def delete(self, article_id: str) -> bool:
+        return self.store.delete(article_id)
+
+    def articles(self) -> list[StoredArticle]:
+        return self.store.list_articles()
+
+    def article(self, article_id: str) -> Article | None:
+        return self.store.get_article(article_id)
+
+    # ---- LangChain ---------------------------------------------------------------------------
+    def as_retriever(self, k: int | None = None) -> NewsRetriever:
+        """The sentence retriever as a LangChain ``BaseRetriever``."""
+        from qa.retriever import NewsRetriever
+
+        return NewsRetriever(hybrid=self.retriever, k=k or self.settings.top_k)
+
+    @cached_property
+    def chain(self) -> Runnable:
+        """``ask`` as a LangChain ``Runnable``: input a question or ``{"question", "history"}``."""
+        from langchain_core.runnables import RunnableLambda
+
+        def run(inputs: str | dict) -> Answer:
+            if isinstance(inputs, str):
+                return self.ask(inputs)
+            return self.ask(inputs["question"], inputs.get("history", ()))
+
+        return RunnableLambda(run, name="newsqa")
+
+
+_default: NewsQA | None = None
+
+
+def ask(question: str, history: Sequence = ()) -> Answer:
+    """Answer a question from the default store (settings from ``NEWSQA_*`` variables and ``.env``)."""
+    global _default
+    if _default is None:
+        _default = NewsQA()
+    return _default.ask(question, history)

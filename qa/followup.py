@@ -1,0 +1,43 @@
+"""Follow-up questions without a model: borrow the topic of the previous question.
+
+"Und was sagte Medwedew dazu?" names nothing the retriever can find on its own. When a question
+reads like a follow-up (it starts with "und"/"and", leans on a pronoun, or has almost no content
+words), the previous question is appended as context. The LLM answerer rewrites follow-ups properly;
+this is the offline fallback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+_FOLLOW_UP = re.compile(
+    r"^(und|aber|auch|and|but|what about|how about)\b|\b(dazu|darauf|darüber|davon|damit|dies|das|er|sie|ihm|"
+    r"ihr|ihn|ihnen|dort|he|she|it|they|them|that|this|there)\b",
+    re.IGNORECASE,
+)
+_CONTENT = re.compile(r"\b\w{4,}\b")
+
+
+def previous_questions(history: Sequence) -> list[str]:
+    """User turns of a chat history given as ``(user, assistant)`` pairs or ``{"role", "content"}`` dicts."""
+    out = []
+    for turn in history:
+        if isinstance(turn, dict):
+            if turn.get("role") == "user" and isinstance(turn.get("content"), str):
+                out.append(turn["content"])
+        elif isinstance(turn, list | tuple) and turn and isinstance(turn[0], str):
+            out.append(turn[0])
+    return out
+
+
+def looks_like_follow_up(question: str) -> bool:
+    return bool(_FOLLOW_UP.search(question)) or len(_CONTENT.findall(question)) < 3
+
+
+def standalone_question(question: str, history: Sequence) -> str:
+    """The question, with the previous question appended when it reads like a follow-up."""
+    earlier = previous_questions(history)
+    if not earlier or not looks_like_follow_up(question):
+        return question
+    return f"{question} ({earlier[-1]})"

@@ -1,0 +1,168 @@
+"""Hybrid retrieval that returns ranked source sentences, not just chunks.
+
+Candidates are the union of four views of the store: the nearest sentences and the nearest chunks
+by embedding, and the best sentences and chunks by BM25 (a chunk contributes all its sentences).
+Every candidate then gets all four scores plus its neighbours' similarity, and the learned
+:class:`~qa.ranking.SentenceRanker` turns them into the probability that the sentence answers the
+question. Sentences are what get cited; chunks only lend their context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from ingest.types import sentence_id
+from qa.embeddings import encode
+from qa.ranking import Candidate, SentenceRanker, tokenize
+from qa.store import ArticleStore
+from qa.types import Passage
+
+
+@dataclass(frozen=True, slots=True)
+class Retrieval:
+    """All candidates for one question, best first, with the scores they were ranked by."""
+
+    question: str
+    passages: list[Passage]
+
+
+class HybridRetriever:
+    """Dense + BM25 candidates over sentences and chunks, ranked by the sentence ranker."""
+
+    def __init__(
+        self,
+        store: ArticleStore,
+        ranker: SentenceRanker | None = None,
+        dense_k: int = 40,
+        lexical_k: int = 40,
+        chunk_k: int = 8,
+    ) -> None:
+        self.store = store
+        self.ranker = ranker or SentenceRanker.from_default()
+        self.dense_k, self.lexical_k, self.chunk_k = dense_k, lexical_k, chunk_k
+
+    def retrieve(self, question: str) -> Retrieval:
+        """Rank every candidate sentence for ``question``; an empty store gives no passages."""
+        store = self.store
+        store.refresh()
+        n_sentences = store.sentences.count()
+        if not question.strip() or n_sentences == 0:
+            return Retrieval(question, [])
+        q_vec = encode(store.embeddings, [question])[0]
+        tokens = tokenize(question)
+
+        dense = store.sentences.query(
+            query_embeddings=[q_vec], n_results=min(self.dense_k, n_sentences), include=[]
+        )["ids"][0]
+        dense_chunks = store.chunks.query(
+            query_embeddings=[q_vec], n_results=min(self.chunk_k, store.chunks.count()), include=[]
+        )["ids"][0]
+        sentence_bm25 = store.sentence_index.scores(tokens)
+        chunk_bm25 = store.chunk_index.scores(tokens)
+        lexical = [i for i, _ in store.sentence_index.best(sentence_bm25, self.lexical_k)]
+        lexical_chunks = [i for i, _ in store.chunk_index.best(chunk_bm25, self.chunk_k)]
+
+        chunk_ids = list(dict.fromkeys(dense_chunks + lexical_chunks))
+        chunk_rows = (
+            store.chunks.get(ids=chunk_ids, include=["metadatas"]) if chunk_ids else {"metadatas": []}
+        )
+        from_chunks = [sid for m in chunk_rows["metadatas"] for sid in m["sentence_ids"]]
+        candidate_ids = list(dict.fromkeys(dense + lexical + from_chunks))
+        return Retrieval(question, self._rank(question, q_vec, candidate_ids, sentence_bm25, chunk_bm25))
+
+    def _rank(
+        self,
+        question: str,
+        q_vec: np.ndarray,
+        ids: Sequence[str],
+        sentence_bm25: np.ndarray,
+        chunk_bm25: np.ndarray,
+    ) -> list[Passage]:
+        store = self.store
+        wanted = set(ids)
+        for sid in ids:
+            article_id, index = sid.rsplit(":", 1)
+            wanted.update({sentence_id(article_id, int(index) - 1), sentence_id(article_id, int(index) + 1)})
+        rows = store.sentences.get(ids=sorted(wanted), include=["documents", "metadatas", "embeddings"])
+        text = dict(zip(rows["ids"], rows["documents"], strict=True))
+        meta = dict(zip(rows["ids"], rows["metadatas"], strict=True))
+        dense = dict(zip(rows["ids"], np.asarray(rows["embeddings"], dtype=np.float32) @ q_vec, strict=True))
+        ids = [i for i in ids if i in meta]
+        if not ids:
+            return []
+
+        chunk_ids = sorted({f"{meta[i]['article_id']}:c{c}" for i in ids for c in meta[i]["chunks"]})
+        chunk_rows = store.chunks.get(ids=chunk_ids, include=["embeddings"])
+        chunk_dense = dict(
+            zip(
+                chunk_rows["ids"], np.asarray(chunk_rows["embeddings"], dtype=np.float32) @ q_vec, strict=True
+            )
+        )
+        chunk_lexical = dict(zip(chunk_ids, store.chunk_index.lookup(chunk_bm25, chunk_ids), strict=True))
+        sentence_lexical = store.sentence_index.lookup(sentence_bm25, ids)
+        articles = store.articles.get(ids=sorted({meta[i]["article_id"] for i in ids}), include=["metadatas"])
+        article_meta = dict(zip(articles["ids"], articles["metadatas"], strict=True))
+
+        candidates, passages = [], []
+        for sid, bm25 in zip(ids, sentence_lexical, strict=True):
+            m = meta[sid]
+            article_id, index = m["article_id"], int(m["index"])
+            prev_id, next_id = sentence_id(article_id, index - 1), sentence_id(article_id, index + 1)
+            own_chunks = [f"{article_id}:c{c}" for c in m["chunks"]]
+            info = article_meta.get(article_id, {})
+            candidates.append(
+                Candidate(
+                    sentence_text=text[sid],
+                    prev_text=text.get(prev_id, ""),
+                    next_text=text.get(next_id, ""),
+                    title=str(info.get("title", "")),
+                    dense=float(dense[sid]),
+                    dense_chunk=max((float(chunk_dense.get(c, 0.0)) for c in own_chunks), default=0.0),
+                    bm25=float(bm25),
+                    bm25_chunk=max((float(chunk_lexical.get(c, 0.0)) for c in own_chunks), default=0.0),
+                    dense_prev=float(dense.get(prev_id, 0.0)),
+                    dense_next=float(dense.get(next_id, 0.0)),
+                )
+            )
+            passages.append(
+                Passage(
+                    article_id=article_id,
+                    title=str(info.get("title", "")),
+                    source=str(info.get("source", "")),
+                    sentence_index=index,
+                    text=text[sid],
+                    start=int(m["start"]),
+                    end=int(m["end"]),
+                    score=0.0,
+                )
+            )
+        scores = self.ranker.score(question, candidates)
+        for passage, score in zip(passages, scores, strict=True):
+            passage.score = float(score)
+        return sorted(passages, key=lambda p: p.score, reverse=True)
+
+
+class NewsRetriever(BaseRetriever):
+    """The hybrid retriever as a LangChain retriever: one ``Document`` per source sentence.
+
+    Metadata carries the article id, title, source, sentence index, character offsets and score,
+    so anything built on LangChain can cite exactly what newsqa cites.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    hybrid: HybridRetriever
+    k: int = 5
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        passages = self.hybrid.retrieve(query).passages[: self.k]
+        return [Document(page_content=p.text, metadata=p.model_dump(exclude={"text"})) for p in passages]

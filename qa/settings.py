@@ -1,0 +1,67 @@
+"""All configuration in one place: ``NEWSQA_*`` environment variables, a ``.env`` file, or defaults.
+
+The defaults run fully offline (embedded Chroma, USE-multilingual embeddings, the extractive
+answerer). Pointing newsqa at OpenAI or any OpenAI-compatible server is configuration only: set
+``OPENAI_API_KEY`` and/or ``OPENAI_BASE_URL`` (or the ``NEWSQA_`` equivalents).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "newsqa"
+
+
+class Settings(BaseSettings):
+    """newsqa's settings; every field is ``NEWSQA_<FIELD>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSQA_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir, description="Where the store lives.")
+    chroma_url: str = Field("", description="A Chroma server (`chroma run`), e.g. http://127.0.0.1:8000.")
+    collection_prefix: str = "newsqa"
+
+    embeddings: Literal["use-multilingual", "openai"] = "use-multilingual"
+    embedding_model: str = "text-embedding-3-small"
+    embedding_threads: int = 2
+
+    answerer: Literal["auto", "extractive", "llm"] = "auto"
+    llm_model: str = "gpt-4o-mini"
+    openai_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("NEWSQA_OPENAI_API_KEY", "OPENAI_API_KEY")
+    )
+    openai_base_url: str = Field(
+        "", validation_alias=AliasChoices("NEWSQA_OPENAI_BASE_URL", "OPENAI_BASE_URL")
+    )
+    llm_temperature: float = 0.0
+    llm_timeout: float = 60.0
+    llm_max_retries: int = 2
+
+    top_k: int = Field(5, description="Source sentences returned with each answer.")
+    max_citations: int = Field(3, description="Most sentences the extractive answer quotes.")
+    abstain_below: float = Field(0.12, description="Extractive: abstain when the best sentence scores lower.")
+    max_file_bytes: int = Field(20_000_000, description="Larger files are rejected at ingest.")
+    max_question_chars: int = 2000
+
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: str = Field("", description="'user:password' pairs, comma separated, to require a login.")
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.openai_api_key or self.openai_base_url)
+
+    @property
+    def active_answerer(self) -> Literal["extractive", "llm"]:
+        """``auto`` picks the LLM when a key or base URL is configured, else the offline default."""
+        if self.answerer == "auto":
+            return "llm" if self.llm_configured else "extractive"
+        return self.answerer
