@@ -18,9 +18,9 @@ All-or-nothing rule for JSON files
     is easy. Blank lines in ``.jsonl`` are ignored.
 
 Decoding
-    UTF-8 (a BOM is dropped), UTF-16 with a BOM, else Windows-1252, else Latin-1, so legacy
-    German files keep their umlauts. UTF-8 is tried strictly first, so valid UTF-8 is never
-    re-read as mojibake.
+    UTF-8 (a BOM is dropped) and UTF-16 with a BOM; bytes that are not valid UTF-8 are read as
+    Windows-1252 (Latin-1 for its undefined bytes), so legacy German files keep their umlauts
+    and a UTF-8 file with a stray legacy byte is not turned into mojibake as a whole.
 
 Rejected (``IngestError``)
     missing path, unsupported extension, file larger than ``max_bytes``, empty or
@@ -39,6 +39,7 @@ Titles
 
 from __future__ import annotations
 
+import codecs
 import copy
 import json
 import os
@@ -121,7 +122,9 @@ def decode_bytes(data: bytes, name: str) -> str:
         except UnicodeDecodeError:
             raise IngestError(f"{name}: looks like UTF-16 but cannot be decoded; is it binary?") from None
     elif b"\x00" in data:
-        raise IngestError(f"{name}: contains NUL bytes, so it is a binary file, not text")
+        raise IngestError(
+            f"{name}: contains NUL bytes, so it is a binary file (or UTF-16 without BOM), not text"
+        )
     else:
         text = _decode_8bit(data)
     if not text.strip():
@@ -132,17 +135,33 @@ def decode_bytes(data: bytes, name: str) -> str:
     return text
 
 
+def _legacy_bytes(error: UnicodeError) -> tuple[str, int]:
+    """Decode error handler: bytes that are not valid UTF-8 are read as Windows-1252 (Latin-1
+    for the five bytes cp1252 leaves undefined)."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    chars = []
+    for byte in error.object[error.start : error.end]:
+        try:
+            chars.append(bytes([byte]).decode("cp1252"))
+        except UnicodeDecodeError:
+            chars.append(bytes([byte]).decode("latin-1"))
+    return "".join(chars), error.end
+
+
+codecs.register_error("ingest-legacy-bytes", _legacy_bytes)
+
+
 def _decode_8bit(data: bytes) -> str:
+    """UTF-8 where the bytes are valid UTF-8, Windows-1252 for the bytes that are not.
+
+    For a pure legacy file this is plain cp1252 (umlaut bytes are never valid UTF-8 in German
+    text); for a UTF-8 file with a few stray legacy bytes the UTF-8 part stays intact instead of
+    the whole file turning into mojibake ("GrÃ¶ÃŸe").
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+    return data.decode("utf-8", errors="ingest-legacy-bytes")
 
 
 # --------------------------------------------------------------------------- titles

@@ -267,3 +267,15 @@ def test_folder_expansion_is_sorted_recursive_and_skips_hidden(tmp_path: Path) -
         write(tmp_path / rel, "Text.")
     found = [p.relative_to(tmp_path).as_posix() for p in expand_paths(tmp_path)]
     assert found == ["a.md", "b.txt", "sub/c.json", "sub/d.JSONL", "sub/y.html"]
+
+
+def test_utf8_with_a_stray_legacy_byte_is_not_mojibake(tmp_path: Path) -> None:
+    data = "Größe über Straße,".encode() + b" sch\xf6n \x80 \x81."
+    [doc] = read_file(write(tmp_path / "mixed.txt", data))
+    assert doc.text == "Größe über Straße, schön € \x81."
+
+
+def test_jsonl_with_bom_and_crlf(tmp_path: Path) -> None:
+    content = '{"title": "A", "text": "Eins."}\r\n{"title": "B", "text": "Größe."}\r\n'
+    docs = read_file(write(tmp_path / "w.jsonl", b"\xef\xbb\xbf" + content.encode()))
+    assert [(d.title, d.text) for d in docs] == [("A", "Eins."), ("B", "Größe.")]
