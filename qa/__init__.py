@@ -11,5 +11,13 @@ from qa.settings import Settings
 from qa.types import Answer, Citation, Passage, Timings
 
 __all__ = [
-    "Answer", "Citation", "IngestResult", "NewsQA", "Passage", "QuestionError", "Settings", "Timings", "ask",
+    "Answer",
+    "Citation",
+    "IngestResult",
+    "NewsQA",
+    "Passage",
+    "QuestionError",
+    "Settings",
+    "Timings",
+    "ask",
 ]

@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qa.followup import standalone_question
+from qa.followup import follow_up_context
 from qa.language import detect_language
 from qa.settings import Settings
 from qa.types import Answer, Timings
@@ -85,24 +85,30 @@ class NewsQA:
         """Yield the answer's text as it is produced, then the final ``Answer`` with citations."""
         question = self._check(question)
         started = time.perf_counter()
-        standalone = self._standalone(question, history)
-        passages = self.retriever.retrieve(standalone).passages
+        standalone, context = self._standalone(question, history)
+        passages = self.retriever.retrieve(standalone, context=context).passages
         retrieved = time.perf_counter()
         language = detect_language(question)
         for event in self.answerer.stream(question, passages, language):
             if isinstance(event, Answer):
                 done = time.perf_counter()
-                event.standalone_question = standalone if standalone != question else ""
+                event.standalone_question = (
+                    f"{standalone} ({context})" if context else (standalone if standalone != question else "")
+                )
                 event.timings = Timings(
                     retrieve=retrieved - started, answer=done - retrieved, total=done - started
                 )
             yield event
 
-    def _standalone(self, question: str, history: Sequence) -> str:
+    def _standalone(self, question: str, history: Sequence) -> tuple[str, str]:
+        """The question to retrieve by, and context from the chat history for the offline fallback."""
         if not history:
-            return question
+            return question, ""
         rewrite = getattr(self.answerer, "standalone_question", None)
-        return rewrite(question, history) if rewrite else standalone_question(question, history)
+        if rewrite:
+            return rewrite(question, history), ""
+        context = follow_up_context(question, history)
+        return question, context
 
     def _check(self, question: str) -> str:
         question = (question or "").strip()

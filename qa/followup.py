@@ -3,7 +3,8 @@
 "Und was sagte Medwedew dazu?" names nothing the retriever can find on its own. When a question
 reads like a follow-up (it starts with "und"/"and", leans on a pronoun, or has almost no content
 words), the previous question is appended as context. The LLM answerer rewrites follow-ups properly;
-this is the offline fallback.
+this is the offline fallback: the retriever looks for candidates with both questions and ranks
+them by the follow-up itself unless it is too thin to rank by.
 """
 
 from __future__ import annotations
@@ -32,12 +33,15 @@ def previous_questions(history: Sequence) -> list[str]:
 
 
 def looks_like_follow_up(question: str) -> bool:
-    return bool(_FOLLOW_UP.search(question)) or len(_CONTENT.findall(question)) < 3
+    return bool(_FOLLOW_UP.search(question)) or is_thin(question)
 
 
-def standalone_question(question: str, history: Sequence) -> str:
-    """The question, with the previous question appended when it reads like a follow-up."""
+def is_thin(question: str) -> bool:
+    """Too few content words to retrieve by on its own ("Und wann war das?")."""
+    return len(_CONTENT.findall(question)) < 3
+
+
+def follow_up_context(question: str, history: Sequence) -> str:
+    """The previous question when ``question`` reads like a follow-up to it, else ``""``."""
     earlier = previous_questions(history)
-    if not earlier or not looks_like_follow_up(question):
-        return question
-    return f"{question} ({earlier[-1]})"
+    return earlier[-1] if earlier and looks_like_follow_up(question) else ""

@@ -20,9 +20,21 @@ from pydantic import ConfigDict
 
 from ingest.types import sentence_id
 from qa.embeddings import encode
+from qa.followup import is_thin
 from qa.ranking import Candidate, SentenceRanker, tokenize
 from qa.store import ArticleStore
 from qa.types import Passage
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """One query's vector, BM25 scores over the whole store, and the candidates it found."""
+
+    text: str
+    vector: np.ndarray
+    sentence_bm25: np.ndarray
+    chunk_bm25: np.ndarray
+    ids: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,18 +60,28 @@ class HybridRetriever:
         self.ranker = ranker or SentenceRanker.from_default()
         self.dense_k, self.lexical_k, self.chunk_k = dense_k, lexical_k, chunk_k
 
-    def retrieve(self, question: str) -> Retrieval:
-        """Rank every candidate sentence for ``question``; an empty store gives no passages."""
+    def retrieve(self, question: str, context: str = "") -> Retrieval:
+        """Rank every candidate sentence for ``question``; an empty store gives no passages.
+
+        ``context`` (a follow-up's previous question) widens the candidate set; the ranking uses the
+        question itself unless it is too thin to rank by ("Und wann war das?").
+        """
         store = self.store
         store.refresh()
-        n_sentences = store.sentences.count()
-        if not question.strip() or n_sentences == 0:
+        if not question.strip() or store.sentences.count() == 0:
             return Retrieval(question, [])
-        q_vec = encode(store.embeddings, [question])[0]
-        tokens = tokenize(question)
+        combined = f"{question} {context}".strip()
+        found = [self._candidates(question)] + ([self._candidates(combined)] if context else [])
+        ids = list(dict.fromkeys(i for f in found for i in f.ids))
+        rank_by = found[-1] if context and is_thin(question) else found[0]
+        return Retrieval(question, self._rank(rank_by, ids))
 
+    def _candidates(self, query: str) -> _Query:
+        store = self.store
+        q_vec = encode(store.embeddings, [query])[0]
+        tokens = tokenize(query)
         dense = store.sentences.query(
-            query_embeddings=[q_vec], n_results=min(self.dense_k, n_sentences), include=[]
+            query_embeddings=[q_vec], n_results=min(self.dense_k, store.sentences.count()), include=[]
         )["ids"][0]
         dense_chunks = store.chunks.query(
             query_embeddings=[q_vec], n_results=min(self.chunk_k, store.chunks.count()), include=[]
@@ -68,24 +90,18 @@ class HybridRetriever:
         chunk_bm25 = store.chunk_index.scores(tokens)
         lexical = [i for i, _ in store.sentence_index.best(sentence_bm25, self.lexical_k)]
         lexical_chunks = [i for i, _ in store.chunk_index.best(chunk_bm25, self.chunk_k)]
-
         chunk_ids = list(dict.fromkeys(dense_chunks + lexical_chunks))
         chunk_rows = (
             store.chunks.get(ids=chunk_ids, include=["metadatas"]) if chunk_ids else {"metadatas": []}
         )
         from_chunks = [sid for m in chunk_rows["metadatas"] for sid in m["sentence_ids"]]
-        candidate_ids = list(dict.fromkeys(dense + lexical + from_chunks))
-        return Retrieval(question, self._rank(question, q_vec, candidate_ids, sentence_bm25, chunk_bm25))
+        return _Query(
+            query, q_vec, sentence_bm25, chunk_bm25, list(dict.fromkeys(dense + lexical + from_chunks))
+        )
 
-    def _rank(
-        self,
-        question: str,
-        q_vec: np.ndarray,
-        ids: Sequence[str],
-        sentence_bm25: np.ndarray,
-        chunk_bm25: np.ndarray,
-    ) -> list[Passage]:
+    def _rank(self, query: _Query, ids: Sequence[str]) -> list[Passage]:
         store = self.store
+        q_vec, sentence_bm25, chunk_bm25 = query.vector, query.sentence_bm25, query.chunk_bm25
         wanted = set(ids)
         for sid in ids:
             article_id, index = sid.rsplit(":", 1)
@@ -143,7 +159,7 @@ class HybridRetriever:
                     score=0.0,
                 )
             )
-        scores = self.ranker.score(question, candidates)
+        scores = self.ranker.score(query.text, candidates)
         for passage, score in zip(passages, scores, strict=True):
             passage.score = float(score)
         return sorted(passages, key=lambda p: p.score, reverse=True)

