@@ -59,7 +59,7 @@ def _words(block: str) -> frozenset[str]:
 _NEVER_END = _words(
     """
     dr prof zb dh bzw ca nr st vgl sog ggf evtl inkl exkl bzgl ggü gem lt hrsg str tel zt zzt
-    bspw insb allg abs abt bd kap abb fig hr fr frl dipl ing mag sen gebr od
+    bspw insb allg abs abt bd kap abb fig hr fr frl dipl ing mag sen gebr od geb gest verh ehem
     uu uvm vs mr mrs ms eg ie cf approx gen gov rep lt col sgt capt hon rev univ dt
     """
 )

@@ -48,6 +48,11 @@ def sentences(text: str) -> list[str]:
             ["Im 19. Jh. war das so.", "Er lebte 300 v. Chr. in Rom."],
         ),
         ("Donald J. Trump sprach. Er ging.", ["Donald J. Trump sprach.", "Er ging."]),
+        ("Sie (geb. 1970) kam. Art. 5 GG gilt.", ["Sie (geb. 1970) kam.", "Art. 5 GG gilt."]),
+        (
+            "Papst Benedikt XVI. sagte das. Der 1. FC Köln gewann.",
+            ["Papst Benedikt XVI. sagte das.", "Der 1. FC Köln gewann."],
+        ),
         # ordinals and dates
         ("Er kam am 1. August. Dann ging er.", ["Er kam am 1. August.", "Dann ging er."]),
         (
