@@ -90,14 +90,29 @@ _STOP = frozenset(
 )
 
 _Q_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("when", re.compile(r"\bwann\b|\b(in |seit |ab |bis )?welche[mnrs]? (jahr|jahrhundert|datum|zeit|monat|"
-                        r"tag|jahrzehnt|zeitraum|epoche)|\bwelches jahr|\bwie lange\b")),
-    ("quant", re.compile(r"\bwie ?viel|\bwie (hoch|groß|gross|lang|alt|weit|schwer|oft|breit|tief|schnell|"
-                         r"stark|teuer)\b|\bprozent|\banzahl\b|\bwelche[rnms]? (anteil|prozentsatz|betrag|"
-                         r"summe|höhe|zahl)")),
+    (
+        "when",
+        re.compile(
+            r"\bwann\b|\b(in |seit |ab |bis )?welche[mnrs]? (jahr|jahrhundert|datum|zeit|monat|"
+            r"tag|jahrzehnt|zeitraum|epoche)|\bwelches jahr|\bwie lange\b"
+        ),
+    ),
+    (
+        "quant",
+        re.compile(
+            r"\bwie ?viel|\bwie (hoch|groß|gross|lang|alt|weit|schwer|oft|breit|tief|schnell|"
+            r"stark|teuer)\b|\bprozent|\banzahl\b|\bwelche[rnms]? (anteil|prozentsatz|betrag|"
+            r"summe|höhe|zahl)"
+        ),
+    ),
     ("person", re.compile(r"^(wer|wem|wen|wessen)\b|\b(von|mit|für|an|gegen) (wem|wen)\b|\bwer\b")),
-    ("place", re.compile(r"\b(wo|wohin|woher)\b|\bwelche[mnrs]? (stadt|land|staat|region|ort|gebiet|"
-                         r"kontinent|insel|fluss|land)")),
+    (
+        "place",
+        re.compile(
+            r"\b(wo|wohin|woher)\b|\bwelche[mnrs]? (stadt|land|staat|region|ort|gebiet|"
+            r"kontinent|insel|fluss|land)"
+        ),
+    ),
     ("why", re.compile(r"\b(warum|weshalb|wieso|weswegen)\b|\bwas (war|ist) der grund\b")),
     ("which", re.compile(r"\bwelche")),
     ("what", re.compile(r"^was\b|\bwas\b")),
@@ -114,25 +129,97 @@ _MEASURE = re.compile(
     r"%|\bProzent|\$|€|£|\bDollar|\bEuro|\bMillion|\bMilliard|\bPfund|\bkm\b|\bMeter|\bTonnen"
 )
 _CAUSE = re.compile(r"\b(weil|denn|aufgrund|wegen|daher|deshalb|dadurch|um zu|da)\b", re.IGNORECASE)
-_CAP = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-ZÄÖÜ][\w-]+")
+_CAP = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-ZÄÖÜ]\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Info:
+    """What the features need from one text, independent of the question (cached per text)."""
+
+    tokens: tuple[str, ...]
+    tset: frozenset[str]
+    content: frozenset[str]
+    bigrams: frozenset[tuple[str, str]]
+    nums: frozenset[str]
+    years: frozenset[str]
+    month: bool
+    measure: bool
+    cause: bool
+    cap_stems: tuple[str, ...]
+
+
+@lru_cache(maxsize=100_000)
+def _info(text: str) -> _Info:
+    toks = _tokens(text)
+    tset = frozenset(toks)
+    return _Info(
+        tokens=toks,
+        tset=tset,
+        content=tset - _STOP,
+        bigrams=frozenset(pairwise(toks)),
+        nums=frozenset(_NUM.findall(text)),
+        years=frozenset(m.group(0) for m in _YEAR.finditer(text)),
+        month=bool(_MONTH.search(text)),
+        measure=bool(_MEASURE.search(text)),
+        cause=bool(_CAUSE.search(text)),
+        cap_stems=tuple(_stem(w.lower()) for w in _CAP.findall(text)),
+    )
+
+
+def _names(question: str) -> set[str]:
+    """Stems of the question's capitalised words after its first word (names and nouns), minus stopwords."""
+    return {_stem(w.lower()) for w in _CAP.findall(question)} - _STOP
+
 
 FEATURE_NAMES: tuple[str, ...] = (
     # retrieval scores, raw
-    "dense", "dense_chunk", "bm25", "bm25_chunk",
+    "dense",
+    "dense_chunk",
+    "bm25",
+    "bm25_chunk",
     # within-question normalisation over the candidate set
-    "dense_z", "dense_chunk_z", "bm25_z", "bm25_chunk_z",
-    "dense_gap", "dense_chunk_gap", "bm25_rel", "bm25_chunk_rel",
-    "dense_rrank", "bm25_rrank",
+    "dense_z",
+    "dense_chunk_z",
+    "bm25_z",
+    "bm25_chunk_z",
+    "dense_gap",
+    "dense_chunk_gap",
+    "bm25_rel",
+    "bm25_chunk_rel",
+    "dense_rrank",
+    "bm25_rrank",
     # neighbours
-    "dense_nb_max", "dense_nb_z",
+    "dense_nb_max",
+    "dense_nb_z",
     # lexical overlap (IDF over the candidate set)
-    "cov", "cov_idf", "cov_idf_gap", "cov_ctx_idf", "cov_prev_idf", "cov_next_idf", "bigram",
-    "novel", "log_len", "title_q",
+    "cov",
+    "cov_idf",
+    "cov_idf_gap",
+    "cov_ctx_idf",
+    "cov_prev_idf",
+    "cov_next_idf",
+    "bigram",
+    "novel",
+    "log_len",
+    "title_q",
     # answer-type cues
-    "new_num", "new_year", "month", "measure", "new_caps", "cause",
+    "new_num",
+    "new_year",
+    "month",
+    "measure",
+    "new_caps",
+    "cause",
     *(f"q_{n}" for n in Q_TYPE_NAMES),
-    "when_x_date", "quant_x_num", "quant_x_measure", "person_x_caps", "place_x_caps", "why_x_cause",
+    "when_x_date",
+    "quant_x_num",
+    "quant_x_measure",
+    "person_x_caps",
+    "place_x_caps",
+    "why_x_cause",
     "q_len",
+    # question names / nouns: found in sentence + neighbours + title; share found in no candidate
+    "names_cov",
+    "names_missing",
 )
 
 
@@ -173,7 +260,10 @@ def features(question: str, candidates: Sequence[Candidate]) -> np.ndarray:
       sentence length, share of question stems in the title;
     - answer-type cues: the sentence holds a number / year / month / measure / capitalised word that
       the question lacks, a causal connective; the question's type (``q_when`` ... ``q_how``), and
-      their products (``when_x_date`` ...).
+      their products (``when_x_date`` ...);
+    - ``names_cov``: share of the question's capitalised words (names, nouns) found in the sentence,
+      its neighbours or the title; ``names_missing``: share found in no candidate at all (a question
+      about someone the sources never mention).
     """
     n = len(candidates)
     nf = len(FEATURE_NAMES)
@@ -181,20 +271,24 @@ def features(question: str, candidates: Sequence[Candidate]) -> np.ndarray:
         return np.zeros((0, nf))
     qtoks = _tokens(question)
     qset = set(qtoks) - _STOP or set(qtoks)
-    qbig = {(a, b) for a, b in pairwise(qtoks)}
+    qbig = set(pairwise(qtoks))
     q_nums = set(_NUM.findall(question))
+    q_years = {m.group(0) for m in _YEAR.finditer(question)}
+    q_names = _names(question)
 
-    stoks = [_tokens(c.sentence_text) for c in candidates]
-    ssets = [set(t) for t in stoks]
+    infos = [_info(c.sentence_text) for c in candidates]
     df = dict.fromkeys(qset, 0)
-    for s in ssets:
-        for t in qset & s:
+    seen: set[str] = set()
+    for inf in infos:
+        for t in qset & inf.tset:
             df[t] += 1
+        seen |= q_names & inf.tset
     idf = {t: math.log((n + 1) / (d + 0.5)) for t, d in df.items()}
     idf_sum = sum(idf.values()) or 1.0
     nq = len(qset) or 1
+    names_missing = len(q_names - seen) / len(q_names) if q_names else 0.0
 
-    def cov_idf(tset: set[str]) -> float:
+    def cov_idf(tset: frozenset[str] | set[str]) -> float:
         return sum(idf[t] for t in qset & tset) / idf_sum
 
     dense = np.array([c.dense for c in candidates], dtype=float)
@@ -202,41 +296,48 @@ def features(question: str, candidates: Sequence[Candidate]) -> np.ndarray:
     bm25 = np.array([c.bm25 for c in candidates], dtype=float)
     bm25_chunk = np.array([c.bm25_chunk for c in candidates], dtype=float)
     nb = np.array(
-        [max(c.dense if math.isnan(c.dense_prev) else c.dense_prev,
-             c.dense if math.isnan(c.dense_next) else c.dense_next) for c in candidates],
+        [
+            max(
+                c.dense if math.isnan(c.dense_prev) else c.dense_prev,
+                c.dense if math.isnan(c.dense_next) else c.dense_next,
+            )
+            for c in candidates
+        ],
         dtype=float,
     )
 
     qt = question_type(question)
     rows = np.zeros((n, nf))
     lex = np.zeros((n, 16))
+    names_cov = np.zeros(n)
+    empty = frozenset()
     for i, c in enumerate(candidates):
-        st, ss = stoks[i], ssets[i]
-        ps = set(_tokens(c.prev_text)) if c.prev_text else set()
-        ns = set(_tokens(c.next_text)) if c.next_text else set()
-        content = ss - _STOP
-        sbig = {(a, b) for a, b in pairwise(st)}
-        text = c.sentence_text
-        nums = set(_NUM.findall(text)) - q_nums
-        years = {m.group(0) for m in _YEAR.finditer(text)} - {m.group(0) for m in _YEAR.finditer(question)}
-        caps = [w for w in _CAP.findall(text) if _stem(w.lower()) not in qset]
+        inf = infos[i]
+        ss = inf.tset
+        ps = _info(c.prev_text).tset if c.prev_text else empty
+        ns = _info(c.next_text).tset if c.next_text else empty
+        ts = _info(c.title).tset if c.title else empty
+        ctx = ss | ps | ns
+        caps = [w for w in inf.cap_stems if w not in qset]
+        if q_names:
+            names_cov[i] = len(q_names & (ctx | ts)) / len(q_names)
         lex[i] = (
             len(qset & ss) / nq,
             cov_idf(ss),
             0.0,
-            cov_idf(ss | ps | ns),
+            cov_idf(ctx),
             cov_idf(ps),
             cov_idf(ns),
-            len(qbig & sbig) / max(1, len(qbig)),
-            len(content - qset) / max(1, len(content)),
-            math.log1p(len(st)),
-            len(qset & set(_tokens(c.title))) / nq,
-            1.0 if nums else 0.0,
-            1.0 if years else 0.0,
-            1.0 if _MONTH.search(text) else 0.0,
-            1.0 if _MEASURE.search(text) else 0.0,
+            len(qbig & inf.bigrams) / max(1, len(qbig)),
+            len(inf.content - qset) / max(1, len(inf.content)),
+            math.log1p(len(inf.tokens)),
+            len(qset & ts) / nq,
+            1.0 if inf.nums - q_nums else 0.0,
+            1.0 if inf.years - q_years else 0.0,
+            1.0 if inf.month else 0.0,
+            1.0 if inf.measure else 0.0,
             min(len(caps), 5) / 5.0,
-            1.0 if _CAUSE.search(text) else 0.0,
+            1.0 if inf.cause else 0.0,
         )
     lex[:, 2] = lex[:, 1] - lex[:, 1].max()
 
@@ -253,7 +354,7 @@ def features(question: str, candidates: Sequence[Candidate]) -> np.ndarray:
     rows[:, 15] = (nb - dense.mean()) / dense.std() if dense.std() > 1e-9 else 0.0
     rows[:, 16:32] = lex
     k = 32
-    rows[:, k:k + len(qt)] = qt
+    rows[:, k : k + len(qt)] = qt
     k += len(qt)
     when, quant, person, place, why = qt[0], qt[1], qt[2], qt[3], qt[4]
     new_num, new_year, month, measure, caps, cause = (lex[:, m] for m in range(10, 16))
@@ -264,6 +365,8 @@ def features(question: str, candidates: Sequence[Candidate]) -> np.ndarray:
     rows[:, k + 4] = place * caps
     rows[:, k + 5] = why * cause
     rows[:, k + 6] = math.log1p(len(qtoks))
+    rows[:, k + 7] = names_cov
+    rows[:, k + 8] = names_missing
     return rows
 
 
