@@ -78,6 +78,24 @@ def _parser() -> argparse.ArgumentParser:
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
+def _register_serve() -> None:
+    from ui.cli import add_serve_command  # a tiny module: Gradio is imported only when serving
+
+    _EXTRA_COMMANDS.append(add_serve_command)
+
+
+_register_serve()
+
+
+def _register_eval() -> None:
+    from qa.eval.cli import add_parser  # argparse only: runner, models and matplotlib load when it runs
+
+    _EXTRA_COMMANDS.append(add_parser)
+
+
+_register_eval()
+
+
 def _qa() -> NewsQA:
     from qa.api import NewsQA
 
@@ -240,7 +258,12 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    report = _qa().store.check()
+    store = _qa().store
+    # Opening the store already runs the check and repairs what it finds; report those repairs
+    # (a second check alone would always say "consistent"), then verify nothing is left.
+    report, again = store.opened_check, store.check()
+    if not again.consistent:
+        raise RuntimeError(f"the store is still inconsistent after repair: {again}")
     print(f"{report.articles} articles checked.")
     if report.orphan_articles_removed:
         print(f"Removed sentences/chunks of {len(report.orphan_articles_removed)} incomplete articles.")

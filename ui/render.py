@@ -1,0 +1,257 @@
+"""Pure functions turning answers and articles into the page's HTML and Markdown.
+
+Everything here is string in, string out, so the escaping can be tested without a browser. Article
+text is untrusted (uploaded files, pasted text, scraped pages): every piece of it goes through
+``html.escape`` before it reaches a component that renders HTML (``gr.HTML`` does not sanitise).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ingest.types import Article
+    from qa.store import StoredArticle
+    from qa.types import Answer, Passage
+
+_MARKER = re.compile(r"\[(\d+)\]")
+_TAGS = re.compile(r"<[^>]+>")
+ABSTAIN_LABEL = {"de": "Nicht in den Quellen", "en": "Not in the sources"}
+TABLE_HEADERS = ["Title", "Source", "Sentences", "Added", "ID"]
+
+
+def esc(text: str) -> str:
+    """HTML-escape untrusted text (quotes too, since it may land in attributes)."""
+    return html.escape(text or "", quote=True)
+
+
+def citation_key(turn: int, marker: int) -> str:
+    """The key of a citation: which answer of the session (``turn``) and which marker."""
+    return f"{turn}-{marker}"
+
+
+def passage_key(turn: int, index: int) -> str:
+    """The key of an uncited (closest) passage of an answer, e.g. when it abstained."""
+    return f"{turn}-p{index}"
+
+
+def parse_key(key: str) -> tuple[int, str, int] | None:
+    """``"3-2"`` → ``(3, "c", 2)``; ``"3-p0"`` → ``(3, "p", 0)``; anything else → ``None``."""
+    m = re.fullmatch(r"(\d+)-(p?)(\d+)", (key or "").strip())
+    if not m:
+        return None
+    return int(m[1]), ("p" if m[2] else "c"), int(m[3])
+
+
+def abstain_label(language: str) -> str:
+    return ABSTAIN_LABEL["de" if language == "de" else "en"]
+
+
+def streaming_text(text: str) -> str:
+    """The partial answer while it streams: escaped, markers still plain."""
+    return esc(text)
+
+
+def answer_markdown(answer: Answer, turn: int) -> str:
+    """The final answer: escaped text whose ``[n]`` markers link to their source (``#cite-T-n``).
+
+    A click on a marker is caught by the page script (``ui.app.PAGE_JS``), which opens the cited
+    sentence in the article view; without the script the link is still harmless.
+    """
+    known = {c.marker for c in answer.citations}
+
+    def link(m: re.Match[str]) -> str:
+        n = int(m[1])
+        if n not in known:
+            return m[0]
+        return f'<a class="cite" href="#cite-{citation_key(turn, n)}" title="Quelle {n} zeigen">[{n}]</a>'
+
+    body = _MARKER.sub(link, esc(answer.text))
+    if answer.abstained:
+        return f"**{abstain_label(answer.language)}.** {body}"
+    return body
+
+
+def short_source(source: str) -> str:
+    """A file path shows as its file name (the full path stays in the article view's tooltip)."""
+    if "://" in source or "/" not in source:
+        return source
+    return source.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def sources_markdown(answer: Answer) -> str:
+    """The body of the collapsible "Sources" box under an answer: cited sentences with their article."""
+    if answer.citations:
+        lines = [
+            f"{c.marker}. „{esc(_short(c.text, 240))}“ — *{esc(c.title)}* "
+            f"({esc(short_source(c.source))}, Satz {c.sentence_index + 1})"
+            for c in answer.citations
+        ]
+        return "\n".join(lines)
+    if not answer.passages:
+        return (
+            "Keine passenden Sätze gefunden." if answer.language == "de" else "No matching sentences found."
+        )
+    head = (
+        "Nächste gefundene Stellen (nicht zitiert):" if answer.language == "de" else "Closest passages found:"
+    )
+    lines = [f"- „{esc(_short(p.text, 240))}“ — *{esc(p.title)}*" for p in answer.passages[:3]]
+    return head + "\n" + "\n".join(lines)
+
+
+def sources_title(answer: Answer) -> str:
+    if answer.abstained or not answer.citations:
+        return (
+            f"{abstain_label(answer.language)} – nächste Stellen"
+            if answer.language == "de"
+            else (f"{abstain_label(answer.language)} – closest passages")
+        )
+    return (
+        f"Quellen ({len(answer.citations)})"
+        if answer.language == "de"
+        else f"Sources ({len(answer.citations)})"
+    )
+
+
+def source_choices(answer: Answer, turn: int) -> list[tuple[str, str]]:
+    """``(label, key)`` pairs for the sources panel; labels are plain text (Gradio renders them as text)."""
+    if answer.citations:
+        return [
+            (f"[{c.marker}] {_short(c.text, 150)} — {c.title}", citation_key(turn, c.marker))
+            for c in answer.citations
+        ]
+    return [
+        (f"{_short(p.text, 150)} — {p.title}", passage_key(turn, i)) for i, p in enumerate(answer.passages)
+    ]
+
+
+def panel_heading(answer: Answer | None) -> str:
+    """Markdown above the sources panel: what the list shows for the last answer."""
+    if answer is None:
+        return "Ask a question: the cited sentences appear here; select one to read it in its article."
+    if answer.abstained or not answer.citations:
+        closest = "Nächste gefundene Stellen" if answer.language == "de" else "Closest passages found"
+        return f'<span class="abstained">{abstain_label(answer.language)}</span> {closest}:'
+    return (
+        "Zitierte Sätze der letzten Antwort:"
+        if answer.language == "de"
+        else "Sentences cited by the last answer:"
+    )
+
+
+def article_html(
+    article: Article,
+    cited: dict[int, int] | None = None,
+    retrieved: Iterable[int] = (),
+    focus: int | None = None,
+) -> str:
+    """The whole article, escaped, with cited sentences in ``<mark class="cited">`` (marker as
+    superscript) and other retrieved sentences in ``<mark class="retrieved">``.
+
+    ``focus`` is the sentence to scroll to; its mark gets the ``focus`` class. Ids are
+    ``sent-<index>``: one article is shown at a time, so they are unique on the page.
+    """
+    cited = cited or {}
+    retrieved = set(retrieved) - set(cited)
+    out: list[str] = []
+    pos = 0
+    text = article.text
+    for s in sorted(article.sentences, key=lambda s: s.start):
+        if s.start < pos:  # overlapping spans cannot be marked twice; keep the text intact
+            continue
+        out.append(esc(text[pos : s.start]))
+        body = esc(text[s.start : s.end])
+        classes = []
+        if s.index in cited:
+            classes.append("cited")
+        elif s.index in retrieved:
+            classes.append("retrieved")
+        if classes and s.index == focus:
+            classes.append("focus")
+        if classes:
+            sup = f'<sup class="marker">[{cited[s.index]}]</sup>' if s.index in cited else ""
+            out.append(
+                f'<mark class="{" ".join(classes)}" id="sent-{s.index}" data-sentence="{s.index}">'
+                f"{body}{sup}</mark>"
+            )
+        else:
+            out.append(f'<span id="sent-{s.index}">{body}</span>')
+        pos = s.end
+    out.append(esc(text[pos:]))
+    meta = " · ".join(esc(x) for x in (short_source(article.source), article.date, article.url) if x)
+    return (
+        '<div class="article-view">'
+        f'<h3 class="article-title">{esc(article.title)}</h3>'
+        f'<div class="article-meta" title="{esc(article.source)}">'
+        f"{meta} · {len(article.sentences)} Sätze</div>"
+        f'<div class="article-text">{"".join(out)}</div>'
+        "</div>"
+    )
+
+
+def placeholder_html(message: str) -> str:
+    return f'<div class="article-view empty">{esc(message)}</div>'
+
+
+def focus_for(answer: Answer, kind: str, number: int) -> tuple[Passage | None, dict[int, int], set[int]]:
+    """For a selected citation (``kind == "c"``) or passage (``"p"``): the chosen passage, and the
+    cited markers and retrieved sentence indices of the same article."""
+    chosen: Passage | None = None
+    if kind == "c":
+        chosen = next((c for c in answer.citations if c.marker == number), None)
+    elif 0 <= number < len(answer.passages):
+        chosen = answer.passages[number]
+    if chosen is None:
+        return None, {}, set()
+    cited = {c.sentence_index: c.marker for c in answer.citations if c.article_id == chosen.article_id}
+    retrieved = {p.sentence_index for p in answer.passages if p.article_id == chosen.article_id}
+    if kind == "p":
+        retrieved.add(chosen.sentence_index)
+    return chosen, cited, retrieved
+
+
+def plain_history(history: Sequence) -> list[dict[str, str]]:
+    """The chat history as ``{"role", "content"}`` dicts of plain text, for ``qa.stream``.
+
+    Drops the "Sources" boxes (messages with a title) and the marker links, so follow-up handling
+    sees the questions and answers as the user read them.
+    """
+    out: list[dict[str, str]] = []
+    for turn in history or ():
+        if not isinstance(turn, dict):
+            continue
+        meta = turn.get("metadata") or {}
+        content = turn.get("content")
+        if isinstance(content, list):  # Gradio 6 may give content as a list of parts
+            content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+        if not isinstance(content, str) or (isinstance(meta, dict) and meta.get("title")):
+            continue
+        out.append({"role": turn.get("role", "user"), "content": html.unescape(_TAGS.sub("", content))})
+    return out
+
+
+def info_line(answerer: str, embeddings: str, articles: int, llm_model: str = "") -> str:
+    """The honest settings line at the top of the page."""
+    who = f"{answerer} ({llm_model})" if answerer == "llm" and llm_model else answerer
+    kind = "quotes source sentences, never writes its own" if answerer == "extractive" else "writes and cites"
+    return (
+        f"**Answerer:** `{esc(who)}` — {kind} · **Embeddings:** `{esc(embeddings)}` · "
+        f"**Articles:** {articles}"
+    )
+
+
+def article_rows(articles: Sequence[StoredArticle]) -> list[list[object]]:
+    """Rows for the articles table, newest first."""
+    rows = sorted(articles, key=lambda a: a.added_at, reverse=True)
+    return [
+        [a.title, short_source(a.source), a.n_sentences, a.added_at[:16].replace("T", " "), a.id]
+        for a in rows
+    ]
