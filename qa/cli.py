@@ -78,6 +78,15 @@ def _parser() -> argparse.ArgumentParser:
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
+def _register_eval() -> None:
+    from qa.eval.cli import add_parser  # argparse only: runner, models and matplotlib load when it runs
+
+    _EXTRA_COMMANDS.append(add_parser)
+
+
+_register_eval()
+
+
 def _register_serve() -> None:
     from ui.cli import add_serve_command  # a tiny module: Gradio is imported only when serving
 

@@ -1,0 +1,77 @@
+"""PNG plots of an ``EvalReport``: hit@k curves, per-article first-citation accuracy, latency.
+
+matplotlib is imported here only (Agg backend: no display needed), so the CLI's help and the
+rest of the package never pay for it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qa.eval.summary import hit_curve, per_article
+
+if TYPE_CHECKING:
+    from qa.eval.report import EvalReport
+
+
+def write_plots(report: EvalReport, out: Path) -> dict[str, Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from qa.eval.report import SYSTEM_LABEL
+
+    systems = list(dict.fromkeys(r["system"] for r in report.records))
+    conditions = list(dict.fromkeys(r["condition"] for r in report.records))
+    paths: dict[str, Path] = {}
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for condition in conditions:
+        for system in systems:
+            curve = hit_curve(report.records, system, condition)
+            if curve:
+                style = "-" if condition == "none" else "--"
+                label = SYSTEM_LABEL.get(system, system) + ("" if condition == "none" else " + distractors")
+                ax.plot(range(1, len(curve) + 1), curve, style, marker=".", label=label)
+    ax.set(xlabel="k", ylabel="hit@k (gold unit in top k)", title="Retrieval hit@k", ylim=(0, 1))
+    ax.set_xticks([1, 5, 10, 15, 20])
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    paths["hit_at_k"] = _save(fig, out / "hit_at_k.png")
+
+    scores = {s: per_article(report.records, s) for s in systems}
+    articles = list(scores["newsqa"]) if scores.get("newsqa") else []
+    fig, ax = plt.subplots(figsize=(8, max(3.0, 0.28 * len(articles) + 1)))
+    height = 0.8 / max(1, len(systems))
+    for i, system in enumerate(systems):
+        ys = [j + i * height for j in range(len(articles))]
+        ax.barh(
+            ys, [scores[system].get(a, 0.0) for a in articles], height, label=SYSTEM_LABEL.get(system, system)
+        )
+    ax.set_yticks(
+        [j + 0.4 - height / 2 for j in range(len(articles))], [a[:40] for a in articles], fontsize=7
+    )
+    ax.invert_yaxis()
+    ax.set(xlabel="first citation correct", title="First-citation accuracy per article", xlim=(0, 1))
+    ax.legend(fontsize=8, loc="lower right")
+    paths["per_article"] = _save(fig, out / "per_article_first_citation.png")
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    rows = [r for r in report.records if r["system"] == "newsqa" and r["condition"] == "none"]
+    for stage in ("retrieve", "answer", "total"):
+        ax.hist([r["timings"][stage] * 1000 for r in rows], bins=40, alpha=0.5, label=stage)
+    ax.set(xlabel="ms per question", ylabel="questions", title="newsqa latency per question")
+    ax.legend()
+    paths["latency"] = _save(fig, out / "latency.png")
+    return paths
+
+
+def _save(fig, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return path
