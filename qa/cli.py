@@ -96,15 +96,6 @@ def _register_serve() -> None:
 _register_serve()
 
 
-def _register_eval() -> None:
-    from qa.eval.cli import add_parser  # argparse only: runner, models and matplotlib load when it runs
-
-    _EXTRA_COMMANDS.append(add_parser)
-
-
-_register_eval()
-
-
 def _qa() -> NewsQA:
     from qa.api import NewsQA
 
