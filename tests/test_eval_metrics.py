@@ -87,12 +87,14 @@ def test_wrong_first_citation() -> None:
 
 def test_containment_without_offsets_and_evidence() -> None:
     by_answer = Gold(("Spree",))
-    assert score(Prediction(S1.text, False, [S0, S1], [S0, S1]), by_answer, words_in)["citation_precision"] == 0.5
+    two = Prediction(S1.text, False, [S0, S1], [S0, S1])
+    assert score(two, by_answer, words_in)["citation_precision"] == 0.5
     by_evidence = Gold(("Spree",), evidence=("Der Fluss heißt Spree",), article_id="a")
     m = score(Prediction(S1.text, False, [S1], [S1]), by_evidence, words_in)
     assert (m["first_citation"], m["char_precision"]) == (1.0, None)  # no offsets: no char precision
     elsewhere = Unit("b", 27, 49, S1.text)
-    assert score(Prediction(S1.text, False, [elsewhere], [elsewhere]), by_evidence, words_in)["first_citation"] == 0
+    wrong_article = Prediction(S1.text, False, [elsewhere], [elsewhere])
+    assert score(wrong_article, by_evidence, words_in)["first_citation"] == 0
 
 
 def test_abstentions_and_aggregate() -> None:
@@ -126,7 +128,8 @@ def test_abstentions_and_aggregate() -> None:
 
 
 def test_grounding() -> None:
-    claims = claims_of("Berlin ist die Hauptstadt. [1] Die Spree fließt ins Meer. [2] Ohne Beleg.", {1: S0.text})
+    answer = "Berlin ist die Hauptstadt. [1] Die Spree fließt ins Meer. [2] Ohne Beleg."
+    claims = claims_of(answer, {1: S0.text})  # [2] points at no citation
     assert claims == [("Berlin ist die Hauptstadt.", [S0.text]), ("Die Spree fließt ins Meer.", []),
                       ("Ohne Beleg.", [])]  # fmt: skip
     pred = Prediction("…", False, [S0], [S0], claims=claims)

@@ -19,7 +19,8 @@ P4 = "Köln hat einen Dom. Der Dom wurde 1880 fertiggestellt."
 
 
 def _qa(question: str, answer: str, context: str, qid: str) -> dict:
-    return {"id": qid, "question": question, "answers": [{"text": answer, "answer_start": context.index(answer)}]}
+    answers = [{"text": answer, "answer_start": context.index(answer)}]
+    return {"id": qid, "question": question, "answers": answers}
 
 
 def squad(path: Path) -> Path:
@@ -58,7 +59,8 @@ def test_squad_offsets_map_into_the_joined_article(tmp_path: Path) -> None:
         ('{"data": [', "malformed JSON at line 1"),
         ('{"data": [{"title": "x", "paragraphs": [{"context": "A.", "qas": [{"question": "Q?"}]}]}]}',
          "data[0].paragraphs[0].qas[0].answers"),
-        ('{"question": "Wer?", "answers": ["A"]}\n{"question": "Was?", "answers": "B"}\n', "line 2: field 'answers'"),
+        ('{"question": "Wer?", "answers": ["A"]}\n{"question": "Was?", "answers": "B"}\n',
+         "line 2: field 'answers'"),
         ('{"question": "Wer?", "answers": []}\nnot json\n', "line 2: malformed JSON"),
         ('{"question": "", "answers": []}\n', "line 1: field 'question'"),
     ],
@@ -97,9 +99,8 @@ def test_cli_end_to_end_with_baselines(tmp_path: Path, capsys: pytest.CaptureFix
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert len(report["records"]) == 5 * 3
     first = report["records"][0]
-    assert {"question", "language", "gold", "answer", "citations", "metrics", "timings", "article", "split"} <= set(
-        first
-    )
+    fields = {"question", "language", "gold", "answer", "citations", "metrics", "timings", "article", "split"}
+    assert fields <= set(first)
     assert report["summary"]["none"]["newsqa"]["test"]["all"]["n_unanswerable"] == 1
     for name in ("summary.md", "hit_at_k.png", "per_article_first_citation.png", "latency.png"):
         assert (out / name).stat().st_size > 0
@@ -108,8 +109,8 @@ def test_cli_end_to_end_with_baselines(tmp_path: Path, capsys: pytest.CaptureFix
 def test_cli_store_mode_jsonl_with_english_question(tmp_path: Path, embeddings, capsys) -> None:
     build_qa(tmp_path / "env-store", embeddings).ingest([SEED])  # the store NEWSQA_DATA_DIR points at
     rows = [
-        {"question": "Was wies der Generalstab in Kiew zurück?", "answers": ["dass die Soldaten eingekesselt seien"],
-         "evidence": [GENERALSTAB]},
+        {"question": "Was wies der Generalstab in Kiew zurück?",
+         "answers": ["dass die Soldaten eingekesselt seien"], "evidence": [GENERALSTAB]},
         {"question": "What did the general staff in Kyiv deny?", "answers": [], "evidence": [GENERALSTAB]},
         {"question": "Wer gewann die Fußball-WM 1954?", "answers": []},
     ]  # fmt: skip
