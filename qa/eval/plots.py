@@ -55,7 +55,7 @@ def write_plots(report: EvalReport, out: Path) -> dict[str, Path]:
     )
     ax.invert_yaxis()
     ax.set(xlabel="first citation correct", title="First-citation accuracy per article", xlim=(0, 1))
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     paths["per_article"] = _save(fig, out / "per_article_first_citation.png")
 
     fig, ax = plt.subplots(figsize=(7, 4))
