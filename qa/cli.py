@@ -206,6 +206,8 @@ def print_answer(qa: NewsQA, question: str, history: Sequence = (), stream: bool
             print(f"   - {p.text[:160]} ({p.title})")
     for claim in final.unsupported:
         print(f"  ! not supported by its citations: {claim}")
+    if final.notice:
+        print(f"newsqa: {final.notice}", file=sys.stderr)
     return final
 
 

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     llm_temperature: float = 0.0
     llm_timeout: float = 60.0
     llm_max_retries: int = 2
+    llm_fallback: bool = Field(
+        True, description="When the LLM fails, answer extractively with a notice instead of an error."
+    )
+    llm_max_sources: int = Field(12, description="Retrieved sentences the LLM is given, numbered.")
 
     top_k: int = Field(5, description="Source sentences returned with each answer.")
     max_citations: int = Field(3, description="Most sentences the extractive answer quotes.")

@@ -58,4 +58,5 @@ class Answer(BaseModel):
     unsupported: list[str] = Field(default_factory=list)
     dropped_markers: int = Field(0, description="Citation markers that pointed at no given source.")
     standalone_question: str = ""
+    notice: str = Field("", description="A note for the reader, e.g. why the LLM answer was replaced.")
     timings: Timings = Field(default_factory=Timings)
