@@ -1,0 +1,144 @@
+"""Shared pieces of the ``bench/`` scripts: the 10kGNAD corpus, result files, machine facts.
+
+10kGNAD (CC BY-NC-SA 4.0) is read from ``/work/shared/data`` at run time and never copied into
+the repository or the package: it is benchmark data only. Results go to ``bench/results/``
+(gitignored); stores built by the ingest bench are kept in ``bench/.cache/stores/`` so the query
+bench can reuse them instead of re-embedding 200k sentences.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+GNAD = Path(os.environ.get("NEWSQA_BENCH_GNAD", "/work/shared/data/10kgnad_test.csv"))
+RESULTS = ROOT / "bench" / "results"
+CACHE = ROOT / "bench" / ".cache"
+STORES = CACHE / "stores"
+PYTHON = sys.executable
+
+
+@dataclass(frozen=True, slots=True)
+class RawArticle:
+    """One benchmark article before segmentation: what a reader would hand to ``build_article``."""
+
+    key: str
+    label: str
+    text: str
+
+
+def gnad_rows(limit: int | None = None) -> list[tuple[str, str]]:
+    """``(label, text)`` rows of 10kGNAD's test split (``label;'text'``, ``'`` as quote char)."""
+    csv.field_size_limit(10**8)
+    rows: list[tuple[str, str]] = []
+    with open(GNAD, encoding="utf-8", newline="") as fh:
+        for row in csv.reader(fh, delimiter=";", quotechar="'"):
+            if len(row) >= 2 and row[1].strip():
+                rows.append((row[0], row[1]))
+            if limit is not None and len(rows) >= limit:
+                break
+    return rows
+
+
+def corpus(n: int) -> list[RawArticle]:
+    """``n`` articles: the real ones first, then copies of them with new ids.
+
+    A copy gets a new key (so a new article id) and a "(Kopie k)" title, which enters the content
+    hash, so the store treats it as a new article rather than a duplicate of stored text; its
+    sentences are embedded and indexed like any other. This is how the 10,000-article corpus is made
+    from the 1028 real articles.
+    """
+    rows = gnad_rows()
+    out: list[RawArticle] = []
+    for i in range(n):
+        copy, j = divmod(i, len(rows))
+        label, text = rows[j]
+        out.append(RawArticle(f"10kgnad/{j}" + (f"/copy{copy}" if copy else ""), label, text))
+    return out
+
+
+def build(raw: Sequence[RawArticle]) -> list:
+    """Segment raw articles into ``Article``s, as ``newsqa ingest`` does for a JSONL file."""
+    from ingest import build_article
+
+    articles = []
+    for r in raw:
+        copy = r.key.rsplit("/copy", 1)[1] if "/copy" in r.key else ""
+        title = f"{r.label}: Artikel {r.key.split('/')[1]}" + (f" (Kopie {copy})" if copy else "")
+        articles.append(build_article(title, r.text, "10kgnad_test.csv", url=f"bench://{r.key}"))
+    return articles
+
+
+def machine() -> dict[str, Any]:
+    """The facts that make timings comparable: CPU model, cores, load, versions."""
+    model = ""
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout
+        names = (ln.split(":", 1)[1].strip() for ln in out.splitlines() if ln.startswith("Model name"))
+        model = next(names, "")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return {
+        "cpu": model or platform.processor(),
+        "cores": os.cpu_count(),
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", ""),
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (``ru_maxrss`` is KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_worker(script: Path, args: Sequence[str], timeout: float = 3600) -> dict[str, Any]:
+    """Run ``script args`` in a fresh interpreter and return the JSON object it prints last.
+
+    Every measurement runs in its own process: peak memory is then that measurement's alone, and a
+    model or a Chroma client loaded by one measurement cannot warm the next one's caches.
+    """
+    proc = subprocess.run(
+        [PYTHON, str(script), *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"{script.name} {' '.join(args)} failed:\n{proc.stderr[-4000:]}")
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    return json.loads(lines[-1])
+
+
+def write_results(name: str, data: dict[str, Any], markdown: str) -> tuple[Path, Path]:
+    """Write ``bench/results/<name>.json`` and ``<name>.md``; returns both paths."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = RESULTS / f"{name}.json", RESULTS / f"{name}.md"
+    json_path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    md_path.write_text(markdown, encoding="utf-8")
+    return json_path, md_path
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    import numpy as np
+
+    return float(np.percentile(np.asarray(values, dtype=float), q)) if len(values) else float("nan")
