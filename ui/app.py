@@ -100,13 +100,19 @@ class UI:
             return render.placeholder_html("The article of this source has been deleted.")
         return render.article_html(article, cited, retrieved, focus=chosen.sentence_index)
 
-    def show_from_marker(self, key: str, turns: list[Answer] | None) -> tuple[Any, str]:
-        """A marker click: select it in the sources list when it belongs to the last answer."""
+    def show_from_marker(self, key: str, turns: list[Answer] | None) -> tuple[Any, str, Any]:
+        """A marker click: the sources list switches to that marker's answer (an earlier one too),
+        with the marker selected, so the list and the highlighted article always agree."""
         parsed = render.parse_key(key)
-        value: Any = gr.skip()
-        if parsed and turns and parsed[0] == len(turns) - 1:
-            value = gr.update(value=key)
-        return value, self.show(key, turns)
+        if not parsed or not turns or parsed[0] >= len(turns):
+            return gr.skip(), self.show(key, turns), gr.skip()
+        answer = turns[parsed[0]]
+        choices = gr.update(choices=render.source_choices(answer, parsed[0]), value=key)
+        return (
+            choices,
+            self.show(key, turns),
+            render.panel_heading(answer, latest=parsed[0] == len(turns) - 1),
+        )
 
     # ---- articles ----------------------------------------------------------------------------
     def table(self) -> list[list[object]]:
@@ -249,7 +255,7 @@ def build_app(qa: NewsQA) -> gr.Blocks:
                 key = gr.Textbox(elem_id="cite-key", elem_classes="hidden-ctl", show_label=False)
                 go = gr.Button("show", elem_id="cite-go", elem_classes="hidden-ctl")
         sources.input(ui.show, [sources, turns], article, api_name="show_source")
-        go.click(ui.show_from_marker, [key, turns], [sources, article], api_name="show_marker")
+        go.click(ui.show_from_marker, [key, turns], [sources, article, panel_md], api_name="show_marker")
         article.change(None, None, None, js=SCROLL_JS)  # also after a new answer: centre its citation
 
         with gr.Tab("Articles"), gr.Row(equal_height=False):

@@ -10,7 +10,7 @@ CSS = """
 #info-line { font-size: 0.9em; color: var(--body-text-color-subdued); }
 #info-line p { margin: 0; }
 .hidden-ctl { display: none !important; }
-#article-box { max-height: 64vh; overflow-y: auto !important; border: 1px solid var(--border-color-primary);
+#article-box { max-height: 58vh; overflow-y: auto !important; border: 1px solid var(--border-color-primary);
   border-radius: 8px; padding: 0 14px; background: var(--background-fill-primary); }
 .article-view { font-family: Georgia, "DejaVu Serif", serif; font-size: 1.02em; line-height: 1.65; }
 .article-view.empty { font-family: system-ui, sans-serif; color: var(--body-text-color-subdued);

@@ -133,13 +133,15 @@ def source_choices(answer: Answer, turn: int) -> list[tuple[str, str]]:
     ]
 
 
-def panel_heading(answer: Answer | None) -> str:
-    """Markdown above the sources panel: what the list shows for the last answer."""
+def panel_heading(answer: Answer | None, latest: bool = True) -> str:
+    """Markdown above the sources panel: what the list shows (the last answer's, or an earlier one's)."""
     if answer is None:
         return "Ask a question: the cited sentences appear here; select one to read it in its article."
     if answer.abstained or not answer.citations:
         closest = "Nächste gefundene Stellen" if answer.language == "de" else "Closest passages found"
         return f'<span class="abstained">{abstain_label(answer.language)}</span> {closest}:'
+    if not latest:
+        return f"Zitierte Sätze der Antwort auf „{esc(_short(answer.question, 80))}“:"
     return (
         "Zitierte Sätze der letzten Antwort:"
         if answer.language == "de"
