@@ -44,7 +44,10 @@ class NewsQA:
     """Question answering over a store of articles, with citations to exact source sentences."""
 
     def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
-        self.settings = settings.model_copy(update=overrides) if settings else Settings(**overrides)
+        if settings is None:
+            self.settings = Settings(**overrides)
+        else:  # validated, so overrides are converted (a key becomes a SecretStr) and checked
+            self.settings = type(settings).model_validate({**settings.model_dump(), **overrides})
 
     # ---- components, built on first use ------------------------------------------------------
     @cached_property
