@@ -25,6 +25,10 @@ How it works (regex-driven, so megabytes split in a fraction of a second):
     closed-class words;
   - anything else: split.
 * An ellipsis inside brackets (``[...]``, ``(…)``) marks an omission and never splits.
+* A "sentence" longer than ``MAX_SENTENCE_CHARS`` (a megabyte line without punctuation, a
+  table flattened into one line) is cut at whitespace into pieces of at most that length:
+  a citation or a quoted answer must stay readable, and an embedding of a megabyte is
+  meaningless. A single token longer than the limit stays whole (it cannot be cut at a space).
 
 Sentences that end inside a quotation (``„Die Lage ist schwer. Wir danken allen“, sagte er.``)
 are split inside the quote, and the part that continues to ``, sagte er.`` stays one sentence.
@@ -34,7 +38,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["split_sentences"]
+__all__ = ["MAX_SENTENCE_CHARS", "split_sentences"]
+
+MAX_SENTENCE_CHARS = 2000
 
 _LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 _CLOSERS = "\"'”“»«’‘)]"
@@ -47,6 +53,7 @@ _CANDIDATE = re.compile(
     rf"(?P<nl>[{_LINE_BREAKS}])"
     rf"|(?<!\S)(?P<tok>\S*?)(?P<punct>[.!?…]+)(?P<close>[{re.escape(_CLOSERS)}]*)(?=\s|\Z)"
 )
+_SPACE = re.compile(r"\s+")
 _NEXT = re.compile(rf"[^\S{_LINE_BREAKS}]*(?P<open>[{re.escape(_OPENERS)}]*)(?P<word>\w*)")
 
 
@@ -148,6 +155,34 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         stripped = segment.strip()
         if stripped:
             lead = len(segment) - len(segment.lstrip())
-            spans.append((start + lead, start + lead + len(stripped)))
+            first, last = start + lead, start + lead + len(stripped)
+            if last - first > MAX_SENTENCE_CHARS:
+                spans.extend(_cut_long(text, first, last, MAX_SENTENCE_CHARS))
+            else:
+                spans.append((first, last))
         start = cut
     return spans
+
+
+def _cut_long(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """Cut the stripped span ``start:end`` at whitespace into pieces of at most ``limit`` chars.
+
+    One linear pass over the whitespace runs: each piece ends at the last run that keeps it
+    within the limit; a token longer than the limit becomes a piece of its own.
+    """
+    pieces: list[tuple[int, int]] = []
+    best: re.Match[str] | None = None  # the latest whitespace run that keeps the piece short enough
+    for m in _SPACE.finditer(text, start, end):
+        if m.start() - start > limit and best is not None:
+            pieces.append((start, best.start()))
+            start, best = best.end(), None
+        if m.start() - start > limit:  # one token longer than the limit
+            pieces.append((start, m.start()))
+            start = m.end()
+            continue
+        best = m
+    if end - start > limit and best is not None:
+        pieces.append((start, best.start()))
+        start = best.end()
+    pieces.append((start, end))
+    return pieces

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     abstain_below: float = Field(0.03, description="Extractive: abstain when the best sentence scores lower.")
     max_file_bytes: int = Field(20_000_000, description="Larger files are rejected at ingest.")
     max_question_chars: int = 2000
+    embed_batch_sentences: int = Field(
+        0, description="Sentences embedded and committed per batch at ingest (0: the store's default)."
+    )
 
     host: str = "127.0.0.1"
     port: int = 7860

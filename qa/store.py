@@ -110,7 +110,8 @@ class ArticleStore:
         self.chunk_index = LexicalIndex()
         with self._write_lock():
             self._load_lexical()
-            self.check()
+            # kept so ``newsqa doctor`` can report what opening the store repaired
+            self.opened_check: CheckReport = self.check()
 
     # ---- writing -------------------------------------------------------------------------------
     def add(
@@ -128,7 +129,7 @@ class ArticleStore:
             done = 0
             if progress:
                 progress(0, total)
-            for batch in _batches(todo, EMBED_BATCH_SENTENCES):
+            for batch in _batches(todo, self.settings.embed_batch_sentences or EMBED_BATCH_SENTENCES):
                 self._write_batch(batch)
                 done += sum(len(a.sentences) for a in batch)
                 if progress:
@@ -236,6 +237,10 @@ class ArticleStore:
                 todo.append(article)
         if replaced:
             self._remove(replaced)
+            # Persist the removal now: the new versions keep the old ids, so if the process died
+            # before the final save, the old lexical rows would still carry those article ids
+            # and ``check`` (which compares article ids) could never tell them from the new text.
+            self._save_lexical()
         return todo
 
     def _write_batch(self, batch: Sequence[Article]) -> None:
