@@ -46,6 +46,16 @@ def test_ask_gives_a_cited_answer_with_sources(client: Client) -> None:
     assert '<mark class="retrieved"' in article_html
 
 
+def test_abstention_says_so_and_shows_the_closest_passages(client: Client) -> None:
+    messages, choices, _html, heading = client.predict(
+        "Wer gewann die Fußball-Weltmeisterschaft 2014 in Brasilien?", api_name="/chat"
+    )
+    assert "in den Quellen" in messages[0]["content"] and "cite" not in messages[0]["content"]
+    assert messages[1]["metadata"]["title"].startswith("Nicht in den Quellen")
+    assert "Nicht in den Quellen" in heading
+    assert choices["choices"] and choices["choices"][0][1].endswith("-p0")
+
+
 def test_paste_then_delete_an_article(client: Client) -> None:
     before = titles(client)
     status, table, _info, *_ = client.predict("Fernwärme in Bonn", PASTED, api_name="/add_text")

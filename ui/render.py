@@ -70,7 +70,7 @@ def answer_markdown(answer: Answer, turn: int) -> str:
         return f'<a class="cite" href="#cite-{citation_key(turn, n)}" title="Quelle {n} zeigen">[{n}]</a>'
 
     body = _MARKER.sub(link, esc(answer.text))
-    if answer.abstained:
+    if answer.abstained and not re.search(r"in (den|the) (Quellen|sources)", answer.text, re.I):
         return f"**{abstain_label(answer.language)}.** {body}"
     return body
 
