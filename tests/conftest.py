@@ -14,7 +14,7 @@ from qa.embeddings import UniversalSentenceEncoderEmbeddings
 from qa.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "seeds" / "trump-bittet-putin-um-schonung-ukrainischer-soldaten-in-kursk.txt"
+SEED = ROOT / "seeds" / "Trump-bittet-Putin-um-Schonung-ukrainischer-Soldaten-in-Kursk.txt"
 GENERALSTAB = "Der Generalstab in Kiew wies allerdings zurück, dass die Soldaten eingekesselt seien."
 ARTIFACTS = ROOT / "test-artifacts"
 

@@ -20,7 +20,7 @@ from ingest import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "seeds" / "trump-bittet-putin-um-schonung-ukrainischer-soldaten-in-kursk.txt"
+SEED = ROOT / "seeds" / "Trump-bittet-Putin-um-Schonung-ukrainischer-Soldaten-in-Kursk.txt"
 GENERALSTAB = "Der Generalstab in Kiew wies allerdings zurück, dass die Soldaten eingekesselt seien."
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from ingest.sentences import split_sentences
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-SEED = SEEDS / "trump-bittet-putin-um-schonung-ukrainischer-soldaten-in-kursk.txt"
+SEED = SEEDS / "Trump-bittet-Putin-um-Schonung-ukrainischer-Soldaten-in-Kursk.txt"
 
 
 def sentences(text: str) -> list[str]:
