@@ -19,6 +19,7 @@ import fcntl
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,6 +37,16 @@ from qa.settings import Settings
 
 CHROMA_MAX_BATCH = 5000
 EMBED_BATCH_SENTENCES = 2048
+REMOVE_BATCH = 500  # article ids per ``$in`` delete
+
+
+@dataclass(frozen=True, slots=True)
+class _Encoded:
+    """A batch's sentence vectors and BM25 tokens, computed off the writing thread."""
+
+    vectors: np.ndarray
+    sentence_tokens: list[list[str]]
+    chunk_tokens: list[list[str]]
 
 
 class StoreError(RuntimeError):
@@ -129,11 +140,24 @@ class ArticleStore:
             done = 0
             if progress:
                 progress(0, total)
-            for batch in _batches(todo, self.settings.embed_batch_sentences or EMBED_BATCH_SENTENCES):
-                self._write_batch(batch)
-                done += sum(len(a.sentences) for a in batch)
-                if progress:
-                    progress(done, total)
+            # Encoding batch i+1 overlaps writing batch i: the model spends most of its time in BLAS,
+            # which releases the GIL, while Chroma's upsert holds it; one thread and one batch ahead
+            # bound the extra memory. Batches are still written one after another, in order, each
+            # article record last, so the consistency rules above are unchanged.
+            batches = list(_batches(todo, self.settings.embed_batch_sentences or EMBED_BATCH_SENTENCES))
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsqa-encode")
+            try:
+                ahead = pool.submit(self._encode_batch, batches[0]) if batches else None
+                for i, batch in enumerate(batches):
+                    assert ahead is not None
+                    encoded = ahead.result()
+                    ahead = pool.submit(self._encode_batch, batches[i + 1]) if i + 1 < len(batches) else None
+                    self._write_batch(batch, encoded)
+                    done += sum(len(a.sentences) for a in batch)
+                    if progress:
+                        progress(done, total)
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
             if todo:
                 self._save_lexical()
             report.sentences = total
@@ -243,9 +267,20 @@ class ArticleStore:
             self._save_lexical()
         return todo
 
-    def _write_batch(self, batch: Sequence[Article]) -> None:
+    def _encode_batch(self, batch: Sequence[Article]) -> _Encoded:
+        """Everything a batch needs that does not touch the store: vectors and BM25 tokens."""
+        sentences = [s.text for a in batch for s in a.sentences]
+        return _Encoded(
+            encode(self.embeddings, sentences),
+            [tokenize(t) for t in sentences],
+            [tokenize(c.text) for a in batch for c in a.chunks],
+        )
+
+    def _write_batch(self, batch: Sequence[Article], encoded: _Encoded | None = None) -> None:
+        """Write one batch: sentences, chunks, then the article records (the commit markers)."""
+        encoded = encoded or self._encode_batch(batch)
         sentences = [s for a in batch for s in a.sentences]
-        vectors = encode(self.embeddings, [s.text for s in sentences])
+        vectors = encoded.vectors
         row = {s.id: i for i, s in enumerate(sentences)}
         chunk_of: dict[str, list[int]] = {}
         for article in batch:
@@ -320,19 +355,17 @@ class ArticleStore:
             ],
         )
         self.sentence_index.add(
-            [s.id for s in sentences],
-            [tokenize(s.text) for s in sentences],
-            [s.article_id for s in sentences],
+            [s.id for s in sentences], encoded.sentence_tokens, [s.article_id for s in sentences]
         )
-        self.chunk_index.add(
-            [c.id for c in chunks], [tokenize(c.text) for c in chunks], [c.article_id for c in chunks]
-        )
+        self.chunk_index.add([c.id for c in chunks], encoded.chunk_tokens, [c.article_id for c in chunks])
 
     def _remove(self, article_ids: Sequence[str]) -> None:
         self.articles.delete(ids=list(article_ids))  # the commit marker goes first
-        for article_id in article_ids:
-            self.sentences.delete(where={"article_id": article_id})
-            self.chunks.delete(where={"article_id": article_id})
+        # One delete per collection and slice of ids, not two round trips per article.
+        for start in range(0, len(article_ids), REMOVE_BATCH):
+            where = {"article_id": {"$in": list(article_ids[start : start + REMOVE_BATCH])}}
+            self.sentences.delete(where=where)
+            self.chunks.delete(where=where)
         self.sentence_index.remove_groups(article_ids)
         self.chunk_index.remove_groups(article_ids)
 
