@@ -193,6 +193,22 @@ def test_failure_falls_back_to_the_extractive_answer(
     assert ERRORS[case][1] in answer.notice and "extractive" in answer.notice and KEY not in answer.notice
 
 
+def test_failure_mid_stream_continues_with_the_fallback(
+    store_dir: Path, embeddings, fake: FakeOpenAI
+) -> None:
+    fake.replies.append(Reply("Der Generalstab in Kiew wies zurück [5]", chunk_delay=1.3))
+    pieces, answer = split(list(llm_qa(store_dir, embeddings, fake.url).stream(QUESTION)))
+
+    assert pieces[0] == "Der" and "\n\n" in pieces  # what was shown stays; the fallback follows a break
+    assert answer.answerer == "extractive" and "did not answer within 1 s" in answer.notice
+    assert "".join(pieces).endswith(answer.text)
+
+
+def test_no_passages_abstains_without_calling_the_model(tmp_path: Path, embeddings, fake: FakeOpenAI) -> None:
+    answer = llm_qa(tmp_path / "empty", embeddings, fake.url).ask(QUESTION)
+    assert answer.abstained and answer.text == not_in_sources("de") and fake.requests == []
+
+
 def test_a_transient_server_error_is_retried(store_dir: Path, embeddings, fake: FakeOpenAI) -> None:
     fake.replies += [Reply(status=500), Reply("Die Soldaten seien nicht eingekesselt, so Kiew [5].")]
     answer = llm_qa(store_dir, embeddings, fake.url, llm_max_retries=1, llm_fallback=False).ask(QUESTION)
