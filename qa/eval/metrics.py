@@ -14,12 +14,12 @@ import re
 import string
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 _ARTICLES = frozenset("der die das den dem des ein eine einen einem einer eines the a an".split())
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-_MARKER = re.compile(r"\s*\[\d+\]")
+_MARKER = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")  # [1], [1, 2]: as qa.citations reads them
 
 
 def normalize_answer(text: str) -> str:
@@ -88,7 +88,7 @@ class Prediction:
     ranked: list[Unit]
     retrieve_s: float = 0.0
     answer_s: float = 0.0
-    claims: list[tuple[str, list[str]]] = field(default_factory=list)  # sentence, texts it cites
+    support: list[bool] = field(default_factory=list)  # per claim: supported by its citations
 
 
 def unit_correct(unit: Unit, gold: Gold) -> bool:
@@ -104,28 +104,13 @@ def unit_correct(unit: Unit, gold: Gold) -> bool:
     return any(contains_normalized(unit.text, a) for a in gold.answers)
 
 
-def claims_of(text: str, cited: dict[int, str]) -> list[tuple[str, list[str]]]:
-    """Split an answer into claims, each with the texts of the citations that close it.
-
-    A claim is the text up to a run of ``[n]`` markers; text after the last marker is a claim
-    citing nothing. Splitting at markers rather than at sentence ends keeps "Satz. [1]" together.
-    """
-    claims = []
-    for body, markers in re.findall(r"(.*?)((?:\s*\[\d+\])+|$)", text, flags=re.DOTALL):
-        claim = body.strip().lstrip(".,;:!? ").strip()
-        if re.search(r"\w", claim):
-            numbers = [int(m) for m in re.findall(r"\d+", markers)]
-            claims.append((claim, [cited[m] for m in numbers if m in cited]))
-    return claims
-
-
-def score(prediction: Prediction, gold: Gold, supports: Callable[[str, Sequence[str]], bool]) -> dict:
+def score(prediction: Prediction, gold: Gold) -> dict:
     """All per-question metrics; ``None`` where a metric does not apply to this question."""
     answerable = bool(gold.answers or gold.evidence)
     flags = [unit_correct(u, gold) for u in prediction.citations]
     rank = next((i + 1 for i, u in enumerate(prediction.ranked) if unit_correct(u, gold)), None)
     cited_chars = sum(u.end - u.start for u in prediction.citations)
-    grounded = [supports(claim, cited) for claim, cited in prediction.claims]
+    grounded = prediction.support
     out: dict = {
         "answerable": answerable,
         "abstained": prediction.abstained,

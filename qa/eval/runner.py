@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qa.eval.datasets import DatasetError, EvalSet, Example, load_dataset
-from qa.eval.grounding import lexical_supports
 from qa.eval.metrics import Gold, Prediction, score
 from qa.eval.report import EvalReport
 from qa.eval.systems import BM25System, LangChainSystem, NewsQASystem
@@ -210,7 +209,7 @@ def _record(example: Example, gold: Gold, pred: Prediction, language: str, syste
             {"article_id": u.article_id, "start": u.start, "end": u.end, "text": u.text}
             for u in pred.citations
         ],
-        "metrics": score(pred, gold, lexical_supports),
+        "metrics": score(pred, gold),
         "timings": {
             "retrieve": pred.retrieve_s,
             "answer": pred.answer_s,

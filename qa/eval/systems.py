@@ -14,7 +14,8 @@ import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from qa.eval.metrics import Prediction, Unit, claims_of
+from qa.eval.grounding import grounding_verdicts
+from qa.eval.metrics import Prediction, Unit
 from qa.language import detect_language
 from qa.types import Answer
 
@@ -45,7 +46,6 @@ class NewsQASystem:
                 final = event
         done = time.perf_counter()
         assert final is not None, "the answerer ended without an Answer"
-        cited = {c.marker: c.text for c in final.citations}
         return Prediction(
             text=final.text,
             abstained=final.abstained,
@@ -53,7 +53,7 @@ class NewsQASystem:
             ranked=[Unit(p.article_id, p.start, p.end, p.text) for p in passages[:RANKED_DEPTH]],
             retrieve_s=retrieved - started,
             answer_s=done - retrieved,
-            claims=[] if final.abstained else claims_of(final.text, cited),
+            support=grounding_verdicts(final, self.qa.embeddings),
         )
 
 
