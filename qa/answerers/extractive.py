@@ -2,8 +2,10 @@
 
 No generative model that answers German well can be installed offline, so this answerer never
 writes a word of its own beyond the "not in the sources" notice: it quotes the sentences the ranker
-is confident about, so every claim in the answer is a source sentence verbatim. It abstains when
-even the best sentence is unlikely to hold the answer.
+is confident about, so every claim in the answer is a source sentence verbatim. Whether to answer
+at all is a question-level decision (:class:`~qa.abstention.AbstentionModel`: is this answered by
+the store?), because the ranker's best probability alone cannot tell "a weak match for an
+answerable question" from "a generic match for a question about something never mentioned".
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from qa.abstention import AbstentionModel
 from qa.answerers.base import Answerer
 from qa.language import not_in_sources
 from qa.types import Answer, Citation, Passage
 
 _PIECE = re.compile(r"\S+\s*")
+DEFAULT_ABSTAIN_BELOW = 0.358
 
 
 class ExtractiveAnswerer(Answerer):
@@ -25,25 +29,49 @@ class ExtractiveAnswerer(Answerer):
 
     def __init__(
         self,
-        abstain_below: float = 0.03,
+        abstain_below: float = DEFAULT_ABSTAIN_BELOW,
         max_citations: int = 3,
         top_k: int = 5,
         runner_up_ratio: float = 0.6,
+        runner_up_floor: float = 0.03,
+        abstention: AbstentionModel | None = None,
     ) -> None:
+        """``abstain_below``: threshold on the abstention model's probability that the question is
+        answerable. Runners-up are cited when their ranker score is at least ``runner_up_ratio`` of
+        the best one's and at least ``runner_up_floor``."""
         self.abstain_below = abstain_below
         self.max_citations = max_citations
         self.top_k = top_k
         self.runner_up_ratio = runner_up_ratio
+        self.runner_up_floor = runner_up_floor
+        self._abstention = abstention
 
-    def select(self, passages: Sequence[Passage]) -> list[Passage]:
-        """The sentences worth quoting: the best one, and others nearly as likely to answer."""
-        if not passages or passages[0].score < self.abstain_below:
+    @property
+    def abstention(self) -> AbstentionModel:
+        """Loaded on first use, so building the answerer stays free."""
+        if self._abstention is None:
+            self._abstention = AbstentionModel.from_default()
+        return self._abstention
+
+    def answerable(self, question: str, passages: Sequence[Passage]) -> bool:
+        """Whether the candidates answer ``question`` at all (no candidates: never)."""
+        if not passages:
+            return False
+        return self.abstention.probability_answerable(question, passages) >= self.abstain_below
+
+    def select(self, passages: Sequence[Passage], question: str | None = None) -> list[Passage]:
+        """The sentences worth quoting: the best one, and others nearly as likely to answer.
+
+        With ``question``, nothing is quoted when the abstention model judges it unanswerable; the
+        runner-up choice stays on ranker scores (their ratio to the best sentence's).
+        """
+        if not passages or (question is not None and not self.answerable(question, passages)):
             return []
-        bar = max(self.abstain_below, self.runner_up_ratio * passages[0].score)
-        return [p for p in passages[: self.max_citations] if p.score >= bar]
+        bar = max(self.runner_up_floor, self.runner_up_ratio * passages[0].score)
+        return [passages[0]] + [p for p in passages[1 : self.max_citations] if p.score >= bar]
 
     def stream(self, question: str, passages: Sequence[Passage], language: str) -> Iterator[str | Answer]:
-        chosen = self.select(passages)
+        chosen = self.select(passages, question)
         citations = [Citation(marker=n, **p.model_dump()) for n, p in enumerate(chosen, start=1)]
         text = " ".join(f"{c.text} [{c.marker}]" for c in citations) or not_in_sources(language)
         yield from _PIECE.findall(text)
