@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -55,6 +56,7 @@ class LLMAnswerer(Answerer):
         endpoint: str = OPENAI_URL,
         timeout: float = 60.0,
         secrets: Sequence[str] = (),
+        cooldown: float = 30.0,
     ) -> None:
         self.chat = chat
         self.model = model
@@ -66,6 +68,8 @@ class LLMAnswerer(Answerer):
         self.endpoint = _safe_url(endpoint)
         self.timeout = timeout
         self._secrets = [s for s in secrets if s]
+        self.cooldown = cooldown
+        self._down: tuple[float, str] | None = None  # (until, message) after an unreachable server
 
     @classmethod
     def from_settings(
@@ -120,6 +124,9 @@ class LLMAnswerer(Answerer):
             yield rewriter.close() or not_in_sources(language)
             yield self._finish(question, rewriter.result(), passages, language)
             return
+        if self._is_down():  # failed moments ago: don't wait for it again
+            yield from self._failed(self._down[1], question, passages, language, shown=False)
+            return
         messages = answer_messages(question, numbered)
         shown = False
         try:
@@ -135,7 +142,7 @@ class LLMAnswerer(Answerer):
             else:
                 rewriter.feed(_text(self.chat.invoke(messages).content))
         except openai.OpenAIError as exc:
-            yield from self._failed(exc, question, passages, language, shown)
+            yield from self._failed(self._note(exc), question, passages, language, shown, cause=exc)
             return
         yield self._finish(question, rewriter.result(), passages, language)
 
@@ -169,13 +176,32 @@ class LLMAnswerer(Answerer):
             log.warning("support check without embeddings", exc_info=True)
             return support_scores(answer, None)
 
+    def _note(self, exc: openai.OpenAIError) -> str:
+        """The user message for ``exc``; an unreachable or silent server is not asked again for a while.
+
+        Without this a follow-up would wait for the timeout twice (rewrite, then answer), and every
+        question in a chat would wait again for a server that is down.
+        """
+        message = self.describe(exc)
+        if isinstance(exc, openai.APIConnectionError):  # includes timeouts
+            self._down = (time.monotonic() + self.cooldown, message)
+        return message
+
+    def _is_down(self) -> bool:
+        return self._down is not None and time.monotonic() < self._down[0]
+
     def _failed(
-        self, exc: Exception, question: str, passages: Sequence[Passage], language: str, shown: bool
+        self,
+        message: str,
+        question: str,
+        passages: Sequence[Passage],
+        language: str,
+        shown: bool,
+        cause: BaseException | None = None,
     ) -> Iterator[str | Answer]:
         """Raise ``LLMError``, or stream the fallback answer with the message as its notice."""
-        message = self.describe(exc)
         if self.fallback is None:
-            raise LLMError(message) from exc
+            raise LLMError(message) from cause
         log.warning("LLM failed, using %s: %s", self.fallback.name, message)
         if shown:
             yield "\n\n"
@@ -196,10 +222,12 @@ class LLMAnswerer(Answerer):
         turns = chat_turns(history)
         if not turns:
             return question
+        if self._is_down():
+            return _heuristic(question, history)
         try:
             reply = self.chat.invoke(rewrite_messages(question, turns[-6:]))
         except openai.OpenAIError as exc:
-            log.warning("follow-up rewrite failed (%s); using the heuristic", self.describe(exc))
+            log.warning("follow-up rewrite failed (%s); using the heuristic", self._note(exc))
             return _heuristic(question, history)
         rewritten = _clean_rewrite(_text(reply.content))
         if not rewritten or len(rewritten) > 4 * len(question) + 300:
