@@ -34,6 +34,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UserError, ValueError, RuntimeError, OSError) as exc:
         print(f"newsqa: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        message = _server_error(exc)
+        if message is None:
+            raise
+        print(f"newsqa: {message}", file=sys.stderr)
+        return 2
+
+
+# Errors of the servers newsqa talks to (an OpenAI-compatible API, a Chroma server) are a wrong
+# URL or a server that went away, not a bug: they get one line, like other user errors.
+_SERVER_MODULES = frozenset({"openai", "httpx", "httpx2", "httpcore", "chromadb", "requests", "urllib3"})
+
+
+def _server_error(exc: BaseException) -> str | None:
+    """A one-line message naming the server for a client library's error, else None (a bug)."""
+    if type(exc).__module__.split(".")[0] not in _SERVER_MODULES:
+        return None
+    from urllib.parse import urlsplit
+
+    url = str(getattr(getattr(exc, "request", None), "url", "") or "")
+    if url:  # never echo credentials that may sit in a URL's user-info part
+        parts = urlsplit(url)
+        url = f" at {parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}{parts.path}"
+    return f"the server{url} failed: {type(exc).__name__}: {exc}"
 
 
 def _parser() -> argparse.ArgumentParser:
