@@ -109,17 +109,19 @@ class ArticleStore:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._lock_depth = 0
-        self.client = _connect(settings, self.data_dir)
         self._embedding = embedding_name(embeddings)
         prefix = settings.collection_prefix
-        self.articles = self._collection(f"{prefix}_articles")
-        self.sentences = self._collection(f"{prefix}_sentences")
-        self.chunks = self._collection(f"{prefix}_chunks")
         self._lexical_dir = self.data_dir / "lexical" / prefix
         self._lexical_mtime = 0.0
         self.sentence_index = LexicalIndex()
         self.chunk_index = LexicalIndex()
+        # Under the file lock from the start: processes opening a new store at once would otherwise
+        # race in Chroma's first-open schema setup ("table collections already exists").
         with self._write_lock():
+            self.client = _connect(settings, self.data_dir)
+            self.articles = self._collection(f"{prefix}_articles")
+            self.sentences = self._collection(f"{prefix}_sentences")
+            self.chunks = self._collection(f"{prefix}_chunks")
             self._load_lexical()
             # kept so ``newsqa doctor`` can report what opening the store repaired
             self.opened_check: CheckReport = self.check()
