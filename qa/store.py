@@ -16,6 +16,7 @@ Consistency rules, so a crash or a kill at any point loses nothing and corrupts 
 from __future__ import annotations
 
 import fcntl
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -439,7 +440,8 @@ class ArticleStore:
                 f"The store at {self.data_dir} was built with {built_with} embeddings, but {self._embedding} "
                 "is configured. Use the same embeddings, or another NEWSQA_DATA_DIR / collection prefix."
             )
-        return collection
+        url = self.settings.chroma_url
+        return _ServerCollection(collection, url) if url else collection
 
     def _article_metadata(self, ids: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
         got = self.articles.get(ids=list(ids) if ids is not None else None, include=["metadatas"])
@@ -474,6 +476,35 @@ class ArticleStore:
                 finally:
                     self._lock_depth = 0
                     fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class _ServerCollection:
+    """A collection on a Chroma server whose failures raise a ``StoreError`` naming the server.
+
+    Why: a server that went away mid-session otherwise surfaces as a bare ``ConnectError`` from
+    deep inside the HTTP client, in the API, the CLI and the web chat alike. Embedded stores are
+    not wrapped (no network, and no per-call overhead).
+    """
+
+    def __init__(self, collection: Any, url: str) -> None:
+        self._collection, self._url = collection, url
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._collection, name)
+        if not callable(attr):
+            return attr
+
+        @functools.wraps(attr)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return attr(*args, **kwargs)
+            except Exception as exc:
+                raise StoreError(
+                    f"The Chroma server at {self._url} failed ({type(exc).__name__}: {exc}). "
+                    "Is it running? Start it again and retry; the store repairs itself on the next open."
+                ) from exc
+
+        return call
 
 
 def _connect(settings: Settings, data_dir: Path):
