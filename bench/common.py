@@ -83,6 +83,11 @@ def build(raw: Sequence[RawArticle]) -> list:
     return articles
 
 
+def store_dir(kind: str, n: int, smoke: bool = False) -> Path:
+    """Where the ingest bench leaves the store of ``kind`` ("newsqa"/"baseline") for ``n`` articles."""
+    return STORES / f"{'smoke-' if smoke else ''}{kind}-{n}"
+
+
 def machine() -> dict[str, Any]:
     """The facts that make timings comparable: CPU model, cores, load, versions."""
     model = ""

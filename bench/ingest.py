@@ -32,12 +32,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (
     RESULTS,
-    STORES,
     build,
     corpus,
     machine,
     peak_rss_mb,
     run_worker,
+    store_dir,
     table,
     write_results,
 )
@@ -46,11 +46,6 @@ SIZES = (100, 300, 1028, 10_000)
 SMOKE_SIZES = (20,)
 COMPARE_UP_TO = 1028  # ceiling and baseline runs; at 10,000 they would only scale linearly
 WARMUP = ["Ein kurzer Satz zum Aufwärmen.", "Noch einer, damit das Modell geladen ist."]
-
-
-def store_dir(kind: str, n: int, smoke: bool = False) -> Path:
-    """Where the ingest bench leaves the store of ``kind`` ("newsqa"/"baseline") for ``n`` articles."""
-    return STORES / f"{'smoke-' if smoke else ''}{kind}-{n}"
 
 
 # ---- workers (each runs in its own process) ------------------------------------------------------

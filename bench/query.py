@@ -1,0 +1,369 @@
+"""Query latency and cold starts: newsqa retrieval and extractive answers against the naive retriever.
+
+One command: ``python bench/query.py`` (``--smoke``: the 20-article store, 5 questions, seconds).
+For each corpus size (100, 300, 1028 and 10,000 articles; stores left by ``bench/ingest.py`` in
+``bench/.cache/stores/`` are reused, missing ones are built) it measures, in a fresh process per
+size, p50/p95 of:
+
+- **retrieval**: ``HybridRetriever.retrieve`` (dense + BM25 candidates over sentences and chunks,
+  ranked by the learned sentence ranker);
+- **answer**: ``NewsQA.ask`` with the extractive answerer, end to end (a second, disjoint set of
+  questions, so the ranker's per-sentence caches are as cold as for a new user question);
+- **baseline**: ``langchain_chroma.Chroma.similarity_search(k=4)`` over the naive 1000/200 chunk
+  store with the same embeddings; ratios newsqa/baseline come from the same run.
+
+Questions are made from the corpus: a sentence's longer words, in order, behind a question word
+("Was ist mit Gewerkschaft Vertragsform Führungsebene …?"), so every question has an answer in the
+store and the benchmark needs no labelled data. Cold starts: ``newsqa --help``, ``newsqa ask``
+(process start to the answer on stdout) and, when the command exists, ``newsqa serve`` until its
+page answers. Writes ``bench/results/query.{json,md}`` and ``query_latency.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (
+    RESULTS,
+    ROOT,
+    build,
+    corpus,
+    machine,
+    peak_rss_mb,
+    percentile,
+    run_worker,
+    store_dir,
+    table,
+    write_results,
+)
+
+SIZES = (100, 300, 1028, 10_000)
+SMOKE_SIZES = (20,)
+QUESTIONS = 100
+SMOKE_QUESTIONS = 5
+NEWSQA = Path(sys.executable).with_name("newsqa")
+_WH = ("Was ist mit", "Wer", "Wann", "Wo", "Warum", "Wie viele")
+
+
+def questions(n_articles: int, count: int, seed: int) -> list[str]:
+    """``count`` question-like queries, each built from one sentence of the first real articles."""
+    rng = random.Random(seed)
+    articles = build(corpus(min(n_articles, 1028)))
+    sentences = [s.text for a in articles for s in a.sentences if len(s.text.split()) >= 8]
+    out = []
+    for text in rng.sample(sentences, min(count, len(sentences))):
+        words = [w for w in re.findall(r"\w+", text) if len(w) >= 4]
+        keep = sorted(rng.sample(range(len(words)), min(5, len(words))))
+        out.append(f"{rng.choice(_WH)} {' '.join(words[i] for i in keep)}?")
+    return out
+
+
+def _stats(values: list[float]) -> dict[str, float]:
+    ms = [v * 1000 for v in values]
+    return {
+        "n": len(ms),
+        "p50_ms": percentile(ms, 50),
+        "p95_ms": percentile(ms, 95),
+        "mean_ms": sum(ms) / len(ms) if ms else float("nan"),
+    }
+
+
+# ---- workers -------------------------------------------------------------------------------------
+def work_newsqa(n: int, directory: Path, count: int) -> dict[str, Any]:
+    """Open the store, warm up with 3 questions, then time retrieval and answers on fresh questions."""
+    from qa.api import NewsQA
+    from qa.settings import Settings
+
+    opened = time.perf_counter()
+    qa = NewsQA(Settings(_env_file=None, data_dir=directory, answerer="extractive"))
+    articles = qa.store.count()
+    open_seconds = time.perf_counter() - opened
+    for q in questions(n, 3, seed=99):
+        qa.ask(q)
+    retrieval, answer, answer_retrieve = [], [], []
+    for q in questions(n, count, seed=1):
+        started = time.perf_counter()
+        qa.retriever.retrieve(q)
+        retrieval.append(time.perf_counter() - started)
+    for q in questions(n, count, seed=2):
+        started = time.perf_counter()
+        result = qa.ask(q)
+        answer.append(time.perf_counter() - started)
+        answer_retrieve.append(result.timings.retrieve)
+    return {
+        "articles": articles,
+        "sentences": qa.store.sentences.count(),
+        "open_seconds": open_seconds,
+        "retrieval": _stats(retrieval),
+        "answer": _stats(answer),
+        "answer_retrieve_part": _stats(answer_retrieve),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def work_baseline(n: int, directory: Path, count: int) -> dict[str, Any]:
+    """The naive retriever: top-4 chunks by embedding, as ``Chroma.similarity_search`` returns them."""
+    from langchain_chroma import Chroma
+
+    from qa.embeddings import UniversalSentenceEncoderEmbeddings
+
+    emb = UniversalSentenceEncoderEmbeddings()
+    db = Chroma(collection_name="baseline", embedding_function=emb, persist_directory=str(directory))
+    for q in questions(n, 3, seed=99):
+        db.similarity_search(q, k=4)
+    latencies = []
+    for q in questions(n, count, seed=1):
+        started = time.perf_counter()
+        db.similarity_search(q, k=4)
+        latencies.append(time.perf_counter() - started)
+    return {"chunks": db._collection.count(), "retrieval": _stats(latencies), "peak_rss_mb": peak_rss_mb()}
+
+
+def build_baseline(n: int, directory: Path) -> dict[str, Any]:
+    """A baseline store for query timing only: chunk vectors cached by text (copies repeat texts)."""
+    from langchain_chroma import Chroma
+    from langchain_core.documents import Document
+    from langchain_core.embeddings import Embeddings
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from qa.embeddings import UniversalSentenceEncoderEmbeddings
+
+    class Cached(Embeddings):
+        def __init__(self) -> None:
+            self.inner, self.memo = UniversalSentenceEncoderEmbeddings(), {}
+
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            new = [t for t in dict.fromkeys(texts) if t not in self.memo]
+            self.memo.update(zip(new, self.inner.embed_documents(new), strict=True))
+            return [self.memo[t] for t in texts]
+
+        def embed_query(self, text: str) -> list[float]:
+            return self.inner.embed_query(text)
+
+    shutil.rmtree(directory, ignore_errors=True)
+    docs = [Document(page_content=r.text, metadata={"source": r.key}) for r in corpus(n)]
+    chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
+    Chroma.from_documents(chunks, Cached(), persist_directory=str(directory), collection_name="baseline")
+    return {"chunks": len(chunks)}
+
+
+# ---- cold starts ---------------------------------------------------------------------------------
+def _env(directory: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSQA_", "OPENAI_"))}
+    env.update(NEWSQA_DATA_DIR=str(directory), NEWSQA_ANSWERER="extractive", GRADIO_ANALYTICS_ENABLED="False")
+    return env
+
+
+def cold_help(repeat: int = 3) -> dict[str, Any]:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run([str(NEWSQA), "--help"], capture_output=True, check=True, timeout=60)
+        times.append(time.perf_counter() - started)
+    return {"runs_s": times, "median_s": percentile(times, 50)}
+
+
+def cold_ask(directory: Path, question: str) -> dict[str, Any]:
+    """``newsqa ask``: seconds from process start to the first answer text and to its exit."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(NEWSQA), "ask", question], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(directory)
+    )
+    assert proc.stdout is not None
+    proc.stdout.read(1)
+    first = time.perf_counter() - started
+    _, err = proc.communicate(timeout=600)
+    total = time.perf_counter() - started
+    if proc.returncode:
+        raise RuntimeError(f"newsqa ask failed: {err.decode()[-2000:]}")
+    return {"first_output_s": first, "exit_s": total}
+
+
+def serve_available() -> bool:
+    out = subprocess.run([str(NEWSQA), "--help"], capture_output=True, text=True, timeout=60).stdout
+    return bool(re.search(r"^\s+serve\b", out, re.MULTILINE)) or "serve" in out.split("COMMAND", 1)[-1]
+
+
+def cold_serve(directory: Path, timeout: float = 300) -> dict[str, Any]:
+    """``newsqa serve``: seconds from process start until its page answers HTTP 200."""
+    if not serve_available():
+        return {"available": False, "note": "`newsqa serve` does not exist yet (the UI is being built)"}
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = _env(directory) | {"NEWSQA_HOST": "127.0.0.1", "NEWSQA_PORT": str(port)}
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(NEWSQA), "serve"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT
+    )
+    try:
+        while time.perf_counter() - started < timeout:
+            if proc.poll() is not None:
+                err = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
+                return {"available": True, "error": f"exited with {proc.returncode}: {err}"}
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+                    if response.status == 200:
+                        return {"available": True, "page_s": time.perf_counter() - started, "port": port}
+            except OSError:
+                time.sleep(0.1)
+        return {"available": True, "error": f"no page within {timeout} s"}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+# ---- the run -------------------------------------------------------------------------------------
+def ensure_stores(n: int, smoke: bool) -> tuple[Path, Path]:
+    """The newsqa and baseline stores for ``n`` articles, built if the ingest bench left none."""
+    me, ingest_script = Path(__file__).resolve(), Path(__file__).with_name("ingest.py")
+    newsqa_dir, baseline_dir = store_dir("newsqa", n, smoke), store_dir("baseline", n, smoke)
+    if not (newsqa_dir / "chroma").exists():
+        print(f"building the {n}-article newsqa store", flush=True)
+        run_worker(ingest_script, ["--worker", "newsqa", str(n), str(newsqa_dir)])
+    if not baseline_dir.exists():
+        print(f"building the {n}-article baseline store", flush=True)
+        run_worker(me, ["--worker", "build-baseline", str(n), str(baseline_dir)])
+    return newsqa_dir, baseline_dir
+
+
+def run(sizes: tuple[int, ...], smoke: bool, count: int) -> dict[str, Any]:
+    me = Path(__file__).resolve()
+    results: dict[str, Any] = {"machine": machine(), "smoke": smoke, "questions": count, "sizes": {}}
+    for n in sizes:
+        newsqa_dir, baseline_dir = ensure_stores(n, smoke)
+        entry = {
+            "newsqa": run_worker(me, ["--worker", "newsqa", str(n), str(newsqa_dir), str(count)]),
+            "baseline": run_worker(me, ["--worker", "baseline", str(n), str(baseline_dir), str(count)]),
+        }
+        entry["retrieval_over_baseline_p50"] = (
+            entry["newsqa"]["retrieval"]["p50_ms"] / entry["baseline"]["retrieval"]["p50_ms"]
+        )
+        results["sizes"][str(n)] = entry
+        print(f"{n} articles: retrieval p50 {entry['newsqa']['retrieval']['p50_ms']:.1f} ms", flush=True)
+    largest = max(sizes)
+    newsqa_dir = store_dir("newsqa", largest, smoke)
+    question = questions(largest, 1, seed=7)[0]
+    results["cold_start"] = {
+        "store_articles": largest,
+        "help": cold_help(),
+        "ask": cold_ask(newsqa_dir, question),
+        "serve": cold_serve(newsqa_dir),
+    }
+    results["machine_after"] = machine()
+    return results
+
+
+def markdown(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    rows = []
+    for n, e in results["sizes"].items():
+        nq, base = e["newsqa"], e["baseline"]
+        rows.append(
+            [
+                n,
+                nq["sentences"],
+                f"{nq['retrieval']['p50_ms']:.1f} / {nq['retrieval']['p95_ms']:.1f}",
+                f"{nq['answer']['p50_ms']:.1f} / {nq['answer']['p95_ms']:.1f}",
+                f"{base['retrieval']['p50_ms']:.1f} / {base['retrieval']['p95_ms']:.1f}",
+                f"{e['retrieval_over_baseline_p50']:.1f}×",
+                f"{nq['open_seconds']:.2f}",
+            ]
+        )
+    cold = results["cold_start"]
+    serve = cold["serve"]
+    serve_text = (
+        f"{serve['page_s']:.1f} s" if "page_s" in serve else serve.get("note") or serve.get("error", "")
+    )
+    return (
+        f"# Query latency\n\nMachine: {m['cpu']}, {m['cores']} cores; load average at start {m['loadavg']}, "
+        f"at end {results['machine_after']['loadavg']}. {results['questions']} generated questions per "
+        "measurement (answers use a disjoint set). Baseline: Chroma.similarity_search(k=4) over "
+        "1000/200 character chunks.\n\n"
+        + table(
+            [
+                "articles",
+                "sentences",
+                "retrieval p50 / p95 ms",
+                "answer p50 / p95 ms",
+                "baseline p50 / p95 ms",
+                "retrieval / baseline (p50)",
+                "store open s",
+            ],
+            rows,
+        )
+        + f"\nCold starts ({cold['store_articles']}-article store): `newsqa --help` "
+        f"{cold['help']['median_s']:.2f} s (median of 3); `newsqa ask` first answer text "
+        f"{cold['ask']['first_output_s']:.1f} s, exit {cold['ask']['exit_s']:.1f} s; "
+        f"`newsqa serve` page: {serve_text}.\n"
+    )
+
+
+def plot(results: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [int(n) for n in results["sizes"]]
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for label, get, style in (
+        ("newsqa answer", lambda e: e["newsqa"]["answer"], "o-"),
+        ("newsqa retrieval", lambda e: e["newsqa"]["retrieval"], "s-"),
+        ("baseline retrieval", lambda e: e["baseline"]["retrieval"], "^:"),
+    ):
+        stats = [get(results["sizes"][str(n)]) for n in sizes]
+        line = ax.plot(sizes, [s["p50_ms"] for s in stats], style, label=f"{label} p50")[0]
+        ax.plot(sizes, [s["p95_ms"] for s in stats], style, alpha=0.4, color=line.get_color())
+    ax.set(xscale="log", xlabel="articles in the store", ylabel="ms (faint: p95)", title="Query latency")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="the 20-article store, 5 questions")
+    parser.add_argument("--sizes", type=lambda s: tuple(int(x) for x in s.split(",")), help="e.g. 1028,10000")
+    parser.add_argument("--questions", type=int, help=f"questions per measurement (default {QUESTIONS})")
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        kind, n, directory, *rest = args.worker
+        if kind == "build-baseline":
+            print(json.dumps(build_baseline(int(n), Path(directory))))
+        else:
+            fn = work_newsqa if kind == "newsqa" else work_baseline
+            print(json.dumps(fn(int(n), Path(directory), int(rest[0]))))
+        return 0
+    sizes = args.sizes or (SMOKE_SIZES if args.smoke else SIZES)
+    count = args.questions or (SMOKE_QUESTIONS if args.smoke else QUESTIONS)
+    results = run(sizes, args.smoke, count)
+    name = "query-smoke" if args.smoke else "query"
+    json_path, md_path = write_results(name, results, markdown(results))
+    plot(results, RESULTS / f"{name}_latency.png")
+    print(md_path.read_text(encoding="utf-8"))
+    print(f"wrote {json_path}, {md_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
