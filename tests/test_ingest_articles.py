@@ -28,7 +28,7 @@ def test_seed_article() -> None:
     [article] = load_file(SEED)
     file_text = SEED.read_bytes().decode("utf-8")
     assert article.text == file_text
-    assert article.title == "Trump bittet putin um schonung ukrainischer soldaten in kursk"
+    assert article.title == "Trump bittet Putin um Schonung ukrainischer Soldaten in Kursk"
     [sentence] = [s for s in article.sentences if s.text == GENERALSTAB]
     assert file_text[sentence.start : sentence.end] == GENERALSTAB
     assert sentence.id == f"{article.id}:{sentence.index}"
