@@ -142,7 +142,9 @@ def _distractor_delta(s: dict) -> list[str]:
     if "distractors" not in s or "none" not in s:
         return []
     keys = ["first_citation", "citation_recall", "hit@1", "hit@5", "hit@20", "mrr", "total_ms_p50"]
-    lines = ["## Cost of the distractors (with − without, all questions)", "", *_table(["system", *keys])]
+    labels = dict(METRICS) | {"total_ms_p50": "total p50 ms"}
+    header = ["system", *(labels[k] for k in keys)]
+    lines = ["## Cost of the distractors (with − without, all questions)", "", *_table(header)]
     for system in s["none"]:
         a, b = s["none"][system]["all"]["all"], s["distractors"][system]["all"]["all"]
         cells = [
