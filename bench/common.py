@@ -25,7 +25,19 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-GNAD = Path(os.environ.get("NEWSQA_BENCH_GNAD", "/work/shared/data/10kgnad_test.csv"))
+
+def _gnad_path() -> Path:
+    """10kGNAD's test split: ``NEWSQA_BENCH_GNAD``, else the shared data folder (here or beside the clone)."""
+    if os.environ.get("NEWSQA_BENCH_GNAD"):
+        return Path(os.environ["NEWSQA_BENCH_GNAD"])
+    candidates = [
+        Path("/work/shared/data/10kgnad_test.csv"),
+        ROOT.parent / "shared" / "data" / "10kgnad_test.csv",
+    ]
+    return next((p for p in candidates if p.exists()), candidates[0])
+
+
+GNAD = _gnad_path()
 RESULTS = ROOT / "bench" / "results"
 CACHE = ROOT / "bench" / ".cache"
 STORES = CACHE / "stores"

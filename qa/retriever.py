@@ -68,7 +68,9 @@ class HybridRetriever:
         """
         store = self.store
         store.refresh()
-        if not question.strip() or store.sentences.count() == 0:
+        # The lexical index holds every stored sentence (kept in step with Chroma): asking it costs
+        # microseconds, a Chroma ``count`` a round trip.
+        if not question.strip() or len(store.sentence_index) == 0:
             return Retrieval(question, [])
         combined = f"{question} {context}".strip()
         found = [self._candidates(question)] + ([self._candidates(combined)] if context else [])
@@ -80,12 +82,11 @@ class HybridRetriever:
         store = self.store
         q_vec = encode(store.embeddings, [query])[0]
         tokens = tokenize(query)
-        dense = store.sentences.query(
-            query_embeddings=[q_vec], n_results=min(self.dense_k, store.sentences.count()), include=[]
-        )["ids"][0]
-        dense_chunks = store.chunks.query(
-            query_embeddings=[q_vec], n_results=min(self.chunk_k, store.chunks.count()), include=[]
-        )["ids"][0]
+        # Chroma returns fewer results when the collection holds fewer, so no ``count`` calls here.
+        dense = store.sentences.query(query_embeddings=[q_vec], n_results=self.dense_k, include=[])["ids"][0]
+        dense_chunks = store.chunks.query(query_embeddings=[q_vec], n_results=self.chunk_k, include=[])[
+            "ids"
+        ][0]
         sentence_bm25 = store.sentence_index.scores(tokens)
         chunk_bm25 = store.chunk_index.scores(tokens)
         lexical = [i for i, _ in store.sentence_index.best(sentence_bm25, self.lexical_k)]

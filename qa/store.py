@@ -273,8 +273,11 @@ class ArticleStore:
     def _encode_batch(self, batch: Sequence[Article]) -> _Encoded:
         """Everything a batch needs that does not touch the store: vectors and BM25 tokens."""
         sentences = [s.text for a in batch for s in a.sentences]
+        # This runs beside Chroma's writes (see ``add``): leave Chroma a core of its own. On 2 shared
+        # cores one BLAS thread encoded 2-3x faster than two, which fight Chroma and each other.
+        threads = max(1, int(getattr(self.embeddings, "threads", 2)) - 1)
         return _Encoded(
-            encode(self.embeddings, sentences),
+            encode(self.embeddings, sentences, threads=threads),
             [tokenize(t) for t in sentences],
             [tokenize(c.text) for a in batch for c in a.chunks],
         )
