@@ -227,6 +227,15 @@ class ArticleStore:
             sentences=tuple(sentences),
         )
 
+    @property
+    def generation(self) -> float:
+        """Changes whenever the stored articles change, here or (after :meth:`refresh`) elsewhere.
+
+        Every write ends by saving the lexical indexes, so their file time marks the store's state;
+        readers use it to know when data they cached from Chroma may be stale.
+        """
+        return self._lexical_mtime
+
     def refresh(self) -> None:
         """Reload the lexical indexes if another process has written newer ones."""
         if self._lexical_changed_on_disk():
