@@ -12,6 +12,7 @@ import os
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported: no look-ups
 
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -145,15 +146,28 @@ class UI:
 
     def _stage(self, files: list[str]) -> list[tuple[Path, str]]:
         """Copy uploads to ``<data_dir>/uploads/<name>``: a stable path gives a stable article id, so
-        uploading a changed file again replaces its old version instead of adding a second one."""
+        uploading a changed file again replaces its old version instead of adding a second one.
+
+        Only the base name of an upload is used (no ``..`` or directories), and the copy is renamed
+        over ``dest``: a symlink planted there is replaced, never written through."""
         target = Path(self.qa.settings.data_dir) / "uploads"
         target.mkdir(parents=True, exist_ok=True)
         staged = []
         for f in files:
             src = Path(getattr(f, "name", f))
-            dest = target / src.name
-            shutil.copyfile(src, dest)
-            staged.append((dest, src.name))
+            name = src.name  # the base name only: no directory part of what the client sent
+            if name in ("", ".", ".."):
+                name = "upload.txt"
+            dest = target / name
+            fd, tmp = tempfile.mkstemp(dir=target, prefix=".staging-", suffix=dest.suffix)
+            os.close(fd)
+            try:
+                shutil.copyfile(src, tmp)
+                os.replace(tmp, dest)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+            staged.append((dest, name))
         return staged
 
     def add_text(
