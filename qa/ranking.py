@@ -166,6 +166,67 @@ def _info(text: str) -> _Info:
     )
 
 
+@lru_cache(maxsize=100_000)
+def _grams(text: str) -> frozenset[str]:
+    """Character 4-grams of the lowercased ``\\w+`` words of ``text``, each word padded with ``#``."""
+    out: set[str] = set()
+    for w in _WORD.findall(text.lower()):
+        w = f"#{w}#"
+        out.update(w[i : i + 4] for i in range(len(w) - 3))
+    return frozenset(out)
+
+
+@lru_cache(maxsize=20_000)
+def _question_grams(question: str) -> tuple[frozenset[str], ...]:
+    """4-gram sets of the question's distinct content words of 4+ letters (as ``_grams`` pads them)."""
+    out: dict[str, frozenset[str]] = {}
+    for w in _WORD.findall(question.lower()):
+        if len(w) >= 4 and w not in out and _stem(w) not in _STOP:
+            p = f"#{w}#"
+            out[w] = frozenset(p[i : i + 4] for i in range(len(p) - 3))
+    return tuple(out.values())
+
+
+def _soft_match(
+    wgrams: Sequence[frozenset[str]], texts: Sequence[str], memo: dict[str, list[int]]
+) -> np.ndarray:
+    """Per text and question word, the number of the word's 4-grams found in the text (divide by the
+    word's 4-gram count for the share: 1.0 for the word or a compound holding it, e.g.
+    "Staatsanwaltschaft" in "Generalstaatsanwaltschaft"; high for inflections). ``memo`` caches
+    the counts per text within one question (neighbours are often candidates too)."""
+    out = []
+    for text in texts:
+        hit = memo.get(text)
+        if hit is None:
+            g = _grams(text) if text else frozenset()
+            hit = memo[text] = [len(w & g) for w in wgrams]
+        out.append(hit)
+    return np.array(out, dtype=float)
+
+
+def _proximity(tokens: Sequence[str], qset: set[str]) -> float:
+    """Distinct question stems in the sentence / length of the shortest token span holding all of
+    them (1.0: adjacent); one matched stem scores ``1 / len(qset)``, none 0."""
+    pos = [k for k, t in enumerate(tokens) if t in qset]
+    need = len({tokens[k] for k in pos})
+    if need <= 1:
+        return need / max(1, len(qset))
+    cnt: dict[str, int] = {}
+    have = lo = 0
+    best = len(tokens)
+    for hi in pos:
+        t = tokens[hi]
+        cnt[t] = cnt.get(t, 0) + 1
+        have += cnt[t] == 1
+        while have == need:
+            best = min(best, hi - pos[lo] + 1)
+            t0 = tokens[pos[lo]]
+            cnt[t0] -= 1
+            have -= cnt[t0] == 0
+            lo += 1
+    return need / best
+
+
 def _names(question: str) -> set[str]:
     """Stems of the question's capitalised words after its first word (names and nouns), minus stopwords."""
     return {_stem(w.lower()) for w in _CAP.findall(question)} - _STOP
@@ -220,6 +281,11 @@ FEATURE_NAMES: tuple[str, ...] = (
     # question names / nouns: found in sentence + neighbours + title; share found in no candidate
     "names_cov",
     "names_missing",
+    # character 4-gram (compound / inflection tolerant) matching and term proximity
+    "cng_idf",
+    "cng_gap",
+    "cng_ctx_idf",
+    "prox",
 )
 
 
@@ -263,7 +329,13 @@ def features(question: str, candidates: Sequence[Candidate]) -> np.ndarray:
       their products (``when_x_date`` ...);
     - ``names_cov``: share of the question's capitalised words (names, nouns) found in the sentence,
       its neighbours or the title; ``names_missing``: share found in no candidate at all (a question
-      about someone the sources never mention).
+      about someone the sources never mention);
+    - ``cng_*``: character 4-gram matching of the question's content words (German compounds and
+      inflection the stemmer misses: "Staatsanwaltschaft" / "Generalstaatsanwaltschaft",
+      "verteidigte" / "Verteidigung"): per word the share of its 4-grams in the sentence, weighted by
+      an IDF over the candidate set (a word counts as present at >= 0.6), also as gap to the best
+      candidate and over sentence + neighbours (per word the best of the three); ``prox``: distinct
+      question stems in the sentence over the shortest token span holding them all.
     """
     n = len(candidates)
     nf = len(FEATURE_NAMES)
@@ -367,6 +439,26 @@ def features(question: str, candidates: Sequence[Candidate]) -> np.ndarray:
     rows[:, k + 6] = math.log1p(len(qtoks))
     rows[:, k + 7] = names_cov
     rows[:, k + 8] = names_missing
+    k += 9
+    wg = _question_grams(question)
+    if wg:
+        memo: dict[str, list[int]] = {}
+        wlen = np.array([len(w) for w in wg], dtype=float)
+        m = _soft_match(wg, [c.sentence_text for c in candidates], memo) / wlen
+        m_ctx = np.maximum(
+            m,
+            np.maximum(
+                _soft_match(wg, [c.prev_text for c in candidates], memo),
+                _soft_match(wg, [c.next_text for c in candidates], memo),
+            )
+            / wlen,
+        )
+        widf = np.log((n + 1) / ((m >= 0.6).sum(axis=0) + 0.5))
+        widf /= widf.sum() or 1.0
+        rows[:, k] = m @ widf
+        rows[:, k + 1] = rows[:, k] - rows[:, k].max()
+        rows[:, k + 2] = m_ctx @ widf
+    rows[:, k + 3] = [_proximity(inf.tokens, qset) for inf in infos]
     return rows
 
 

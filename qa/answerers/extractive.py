@@ -19,7 +19,7 @@ from qa.language import not_in_sources
 from qa.types import Answer, Citation, Passage
 
 _PIECE = re.compile(r"\S+\s*")
-DEFAULT_ABSTAIN_BELOW = 0.358
+DEFAULT_ABSTAIN_BELOW = 0.366
 
 
 class ExtractiveAnswerer(Answerer):
