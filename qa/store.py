@@ -319,20 +319,13 @@ class ArticleStore:
             ],
         )
         chunks = [c for a in batch for c in a.chunks]
-        chunk_vectors = (
-            np.vstack(
-                [
-                    vectors[[row[sentence_id(c.article_id, i)] for i in c.sentence_indices]].mean(axis=0)
-                    for c in chunks
-                ]
-            )
-            if chunks
-            else np.zeros((0, vectors.shape[1]), np.float32)
+        chunk_vectors = _mean_vectors(
+            vectors, [[row[sentence_id(c.article_id, i)] for i in c.sentence_indices] for c in chunks]
         )
         self._upsert(
             self.chunks,
             [c.id for c in chunks],
-            normalize(chunk_vectors),
+            chunk_vectors,
             [c.text for c in chunks],
             [
                 {
@@ -346,9 +339,7 @@ class ArticleStore:
             ],
         )
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        article_vectors = normalize(
-            np.vstack([vectors[[row[s.id] for s in a.sentences]].mean(axis=0) for a in batch])
-        )
+        article_vectors = _mean_vectors(vectors, [[row[s.id] for s in a.sentences] for a in batch])
         self._upsert(
             self.articles,
             [a.id for a in batch],
@@ -540,6 +531,13 @@ def _connect(settings: Settings, data_dir: Path):
     except Exception as exc:
         raise StoreError(f"Cannot reach the Chroma server at {settings.chroma_url}: {exc}") from exc
     return client
+
+
+def _mean_vectors(vectors: np.ndarray, members: Sequence[Sequence[int]]) -> np.ndarray:
+    """One normalised mean vector per group of rows: how chunks and articles get their vectors."""
+    if not members:
+        return np.zeros((0, vectors.shape[1]), np.float32)
+    return normalize(np.vstack([vectors[list(rows)].mean(axis=0) for rows in members]))
 
 
 def _batches(articles: Sequence[Article], max_sentences: int) -> Iterator[list[Article]]:
