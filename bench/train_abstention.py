@@ -48,9 +48,11 @@ from xquad_ranker import (  # noqa: E402
     Scores,
     bm25_scores,
     candidate_ids,
+    chunk_maxima,
     embed,
     load_corpus,
     make_candidates,
+    neighbour_scores,
 )
 
 from qa.abstention import FEATURE_NAMES, AbstentionModel, question_features  # noqa: E402
@@ -211,19 +213,8 @@ def store_scores(c: Corpus, s_emb: np.ndarray, c_emb: np.ndarray, q_emb: np.ndar
     bm25[:, s_in] = bm25_scores([t for t, ok in zip(c.s_text, s_in, strict=True) if ok], questions)
     c_bm25 = np.full((nq, nc), -np.inf)
     c_bm25[:, c_in] = bm25_scores([t for t, ok in zip(c.c_text, c_in, strict=True) if ok], questions)
-    sdc = np.full((nq, ns), -np.inf)
-    sbc = np.full((nq, ns), -np.inf)
-    for s in np.flatnonzero(s_in):
-        chs = c.s_chunks[s]
-        sdc[:, s] = c_dense[:, chs].max(axis=1)
-        sbc[:, s] = c_bm25[:, chs].max(axis=1)
-    first = np.zeros(ns, dtype=bool)
-    first[c.a_first] = True
-    last = np.roll(first, -1)
-    last[-1] = True
-    raw = q_emb @ s_emb.T
-    prev = np.where(first[None, :], 0.0, np.roll(raw, 1, axis=1))
-    nxt = np.where(last[None, :], 0.0, np.roll(raw, -1, axis=1))
+    sdc, sbc = chunk_maxima(c, c_dense, c_bm25, np.flatnonzero(s_in))
+    prev, nxt = neighbour_scores(c, q_emb @ s_emb.T)
     return Scores(dense, bm25, c_dense, c_bm25, sdc, sbc, prev, nxt)
 
 

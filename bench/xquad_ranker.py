@@ -23,6 +23,7 @@ import json
 import re
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -288,19 +289,33 @@ def compute_scores(c: Corpus, chunk_emb: str) -> Scores:
     c_dense = q_emb @ c_emb.T
     bm25 = bm25_scores(c.s_text, c.q_text)
     c_bm25 = bm25_scores(c.c_text, c.q_text)
-    ns = len(c.s_text)
-    sdc = np.full((len(c.q_text), ns), -np.inf)
-    sbc = np.full((len(c.q_text), ns), -np.inf)
-    for s, chs in enumerate(c.s_chunks):
+    sdc, sbc = chunk_maxima(c, c_dense, c_bm25, range(len(c.s_text)))
+    prev, nxt = neighbour_scores(c, dense)
+    return Scores(dense, bm25, c_dense, c_bm25, sdc, sbc, prev, nxt)
+
+
+def chunk_maxima(
+    c: Corpus, c_dense: np.ndarray, c_bm25: np.ndarray, sentences: Iterable[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per sentence, the best dense and BM25 score of the chunks holding it (-inf elsewhere)."""
+    shape = (c_dense.shape[0], len(c.s_text))
+    sdc, sbc = np.full(shape, -np.inf), np.full(shape, -np.inf)
+    for s in sentences:
+        chs = c.s_chunks[s]
         sdc[:, s] = c_dense[:, chs].max(axis=1)
         sbc[:, s] = c_bm25[:, chs].max(axis=1)
-    first = np.zeros(ns, dtype=bool)
+    return sdc, sbc
+
+
+def neighbour_scores(c: Corpus, dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The question's dense score with each sentence's previous / next sentence (0 at article edges)."""
+    first = np.zeros(len(c.s_text), dtype=bool)
     first[c.a_first] = True
     last = np.roll(first, -1)
     last[-1] = True
     prev = np.where(first[None, :], 0.0, np.roll(dense, 1, axis=1))
     nxt = np.where(last[None, :], 0.0, np.roll(dense, -1, axis=1))
-    return Scores(dense, bm25, c_dense, c_bm25, sdc, sbc, prev, nxt)
+    return prev, nxt
 
 
 def candidate_ids(sc: Scores, c: Corpus, qi: int, exclude_article: int | None = None) -> np.ndarray:
