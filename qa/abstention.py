@@ -210,8 +210,8 @@ class AbstentionModel:
     """Logistic regression over ``question_features``: probability that the sources answer.
 
     JSON layout: ``{"features": [...], "mean": [...], "scale": [...], "coef": [...], "intercept": b,
-    "threshold": t}``; ``threshold`` is the value chosen on XQuAD dev (informational: the answerer
-    takes its threshold from ``Settings.abstain_below``).
+    "threshold": t}``; ``threshold`` is the value chosen on XQuAD dev with the weights, so retraining
+    moves both together (``Settings.abstain_below`` overrides it).
     """
 
     def __init__(self, spec: dict) -> None:

@@ -51,11 +51,12 @@ class Settings(BaseSettings):
 
     top_k: int = Field(5, description="Source sentences returned with each answer.")
     max_citations: int = Field(3, description="Most sentences the extractive answer quotes.")
-    abstain_below: float = Field(
-        0.366,
+    abstain_below: float | None = Field(
+        None,
         description=(
             "Extractive: abstain when the abstention model's probability that the sources answer the "
-            "question is lower (qa/abstention.py; 0.366 = at most 2% wrongful abstention on XQuAD-de dev)."
+            "question is lower. Unset: the threshold trained with the model (qa/abstention_weights.json: "
+            "at most 2% wrongful abstention on XQuAD-de dev)."
         ),
     )
     max_file_bytes: int = Field(20_000_000, description="Larger files are rejected at ingest.")

@@ -19,7 +19,6 @@ from qa.language import not_in_sources
 from qa.types import Answer, Citation, Passage
 
 _PIECE = re.compile(r"\S+\s*")
-DEFAULT_ABSTAIN_BELOW = 0.366
 
 
 class ExtractiveAnswerer(Answerer):
@@ -29,7 +28,7 @@ class ExtractiveAnswerer(Answerer):
 
     def __init__(
         self,
-        abstain_below: float = DEFAULT_ABSTAIN_BELOW,
+        abstain_below: float | None = None,
         max_citations: int = 3,
         top_k: int = 5,
         runner_up_ratio: float = 0.6,
@@ -37,8 +36,8 @@ class ExtractiveAnswerer(Answerer):
         abstention: AbstentionModel | None = None,
     ) -> None:
         """``abstain_below``: threshold on the abstention model's probability that the question is
-        answerable. Runners-up are cited when their ranker score is at least ``runner_up_ratio`` of
-        the best one's and at least ``runner_up_floor``."""
+        answerable (``None``: the threshold trained with the model). Runners-up are cited when their
+        ranker score is at least ``runner_up_ratio`` of the best one's and at least ``runner_up_floor``."""
         self.abstain_below = abstain_below
         self.max_citations = max_citations
         self.top_k = top_k
@@ -53,11 +52,16 @@ class ExtractiveAnswerer(Answerer):
             self._abstention = AbstentionModel.from_default()
         return self._abstention
 
+    @property
+    def threshold(self) -> float:
+        """The configured threshold, else the one trained with the abstention model."""
+        return self.abstention.threshold if self.abstain_below is None else self.abstain_below
+
     def answerable(self, question: str, passages: Sequence[Passage]) -> bool:
         """Whether the candidates answer ``question`` at all (no candidates: never)."""
         if not passages:
             return False
-        return self.abstention.probability_answerable(question, passages) >= self.abstain_below
+        return self.abstention.probability_answerable(question, passages) >= self.threshold
 
     def select(self, passages: Sequence[Passage], question: str | None = None) -> list[Passage]:
         """The sentences worth quoting: the best one, and others nearly as likely to answer.
