@@ -107,12 +107,39 @@ def work_newsqa(n: int, directory: Path, count: int) -> dict[str, Any]:
     return {
         "articles": articles,
         "sentences": qa.store.sentences.count(),
+        "dense_recall": dense_recall(qa, questions(n, count, seed=1), k=qa.retriever.dense_k),
         "open_seconds": open_seconds,
         "retrieval": _stats(retrieval),
         "answer": _stats(answer),
         "answer_retrieve_part": _stats(answer_retrieve),
         "peak_rss_mb": peak_rss_mb(),
     }
+
+
+def dense_recall(qa: Any, asked: list[str], k: int, page: int = 20_000) -> float:
+    """Mean share of the exact top-``k`` sentences (by cosine) that Chroma's HNSW search returns.
+
+    The sentence graph is built sparse for ingest speed (``qa.store.PASSAGE_HNSW``); this checks
+    what that costs the retriever's dense candidates, against a brute-force scan of every vector.
+    """
+    import numpy as np
+
+    from qa.embeddings import encode
+
+    store = qa.store
+    vectors = encode(store.embeddings, asked)
+    best: list[list[tuple[float, str]]] = [[] for _ in asked]
+    for offset in range(0, store.sentences.count(), page):
+        got = store.sentences.get(include=["embeddings"], limit=page, offset=offset)
+        scores = vectors @ np.asarray(got["embeddings"], dtype=np.float32).T
+        for row, top in zip(scores, best, strict=True):
+            for j in np.argsort(-row)[:k]:
+                top.append((float(row[j]), got["ids"][j]))
+            top.sort(reverse=True)
+            del top[k:]
+    found = store.sentences.query(query_embeddings=vectors, n_results=k, include=[])["ids"]
+    shares = [len({i for _, i in exact} & set(hnsw)) / k for exact, hnsw in zip(best, found, strict=True)]
+    return float(np.mean(shares))
 
 
 def work_baseline(n: int, directory: Path, count: int) -> dict[str, Any]:
@@ -284,6 +311,7 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{nq['answer']['p50_ms']:.1f} / {nq['answer']['p95_ms']:.1f}",
                 f"{base['retrieval']['p50_ms']:.1f} / {base['retrieval']['p95_ms']:.1f}",
                 f"{e['retrieval_over_baseline_p50']:.1f}×",
+                f"{nq['dense_recall']:.3f}" if "dense_recall" in nq else "–",
                 f"{nq['open_seconds']:.2f}",
             ]
         )
@@ -305,6 +333,7 @@ def markdown(results: dict[str, Any]) -> str:
                 "answer p50 / p95 ms",
                 "baseline p50 / p95 ms",
                 "retrieval / baseline (p50)",
+                "dense recall@40 vs exact",
                 "store open s",
             ],
             rows,

@@ -38,7 +38,7 @@ class Chunk:
 
     @property
     def id(self) -> str:
-        return f"{self.article_id}:c{self.index}"
+        return chunk_id(self.article_id, self.index)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,3 +63,8 @@ class Article:
 def sentence_id(article_id: str, index: int) -> str:
     """The stable id of a sentence: its article id and its position, ``"<article>:<index>"``."""
     return f"{article_id}:{index}"
+
+
+def chunk_id(article_id: str, index: int) -> str:
+    """The stable id of a chunk, ``"<article>:c<index>"``."""
+    return f"{article_id}:c{index}"

@@ -4,12 +4,32 @@
 >>> answer = ask("Was wies der Generalstab in Kiew zurück?")
 >>> answer.citations[0].text
 'Der Generalstab in Kiew wies allerdings zurück, dass die Soldaten eingekesselt seien.'
+
+The names below are imported on first use: ``import qa.encoding`` in an ingest worker process, or
+``newsqa --help``, should not pay for LangChain and pydantic-settings.
 """
 
-from qa.api import IngestResult, NewsQA, QuestionError, ask
-from qa.settings import Settings
-from qa.types import Answer, Citation, Passage, Timings
+from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from qa.api import IngestResult, NewsQA, QuestionError, ask
+    from qa.settings import Settings
+    from qa.types import Answer, Citation, Passage, Timings
+
+_HOMES = {
+    "Answer": "qa.types",
+    "Citation": "qa.types",
+    "IngestResult": "qa.api",
+    "NewsQA": "qa.api",
+    "Passage": "qa.types",
+    "QuestionError": "qa.api",
+    "Settings": "qa.settings",
+    "Timings": "qa.types",
+    "ask": "qa.api",
+}
 __all__ = [
     "Answer",
     "Citation",
@@ -21,3 +41,9 @@ __all__ = [
     "Timings",
     "ask",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'qa' has no attribute {name!r}")
+    return getattr(import_module(_HOMES[name]), name)

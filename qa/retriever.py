@@ -103,10 +103,7 @@ class HybridRetriever:
         chunk_ids = list(dict.fromkeys(dense_chunks + lexical_chunks))
         missing = [c for c in chunk_ids if c not in self._chunk_sentences]
         if missing:
-            rows = store.chunks.get(ids=missing, include=["metadatas"])
-            self._chunk_sentences.update(
-                (i, list(m["sentence_ids"])) for i, m in zip(rows["ids"], rows["metadatas"], strict=True)
-            )
+            self._chunk_sentences.update(store.chunk_sentence_ids(missing))
         from_chunks = [sid for c in chunk_ids for sid in self._chunk_sentences.get(c, ())]
         return _Query(
             query, q_vec, sentence_bm25, chunk_bm25, list(dict.fromkeys(dense + lexical + from_chunks))
@@ -119,15 +116,14 @@ class HybridRetriever:
         for sid in ids:
             article_id, index = sid.rsplit(":", 1)
             wanted.update({sentence_id(article_id, int(index) - 1), sentence_id(article_id, int(index) + 1)})
-        rows = store.sentences.get(ids=sorted(wanted), include=["documents", "metadatas", "embeddings"])
-        text = dict(zip(rows["ids"], rows["documents"], strict=True))
-        meta = dict(zip(rows["ids"], rows["metadatas"], strict=True))
-        dense = dict(zip(rows["ids"], np.asarray(rows["embeddings"], dtype=np.float32) @ q_vec, strict=True))
-        ids = [i for i in ids if i in meta]
+        rows = store.sentence_rows(sorted(wanted), vectors=True)
+        ids = [i for i in ids if i in rows]
         if not ids:
             return []
+        order = list(rows)
+        dense = dict(zip(order, np.stack([rows[i].vector for i in order]) @ q_vec, strict=True))
 
-        chunk_ids = sorted({f"{meta[i]['article_id']}:c{c}" for i in ids for c in meta[i]["chunks"]})
+        chunk_ids = sorted({f"{rows[i].sentence.article_id}:c{c}" for i in ids for c in rows[i].chunks})
         chunk_rows = store.chunks.get(ids=chunk_ids, include=["embeddings"])
         chunk_dense = dict(
             zip(
@@ -137,17 +133,18 @@ class HybridRetriever:
         chunk_lexical = dict(zip(chunk_ids, store.chunk_index.lookup(chunk_bm25, chunk_ids), strict=True))
         sentence_lexical = store.sentence_index.lookup(sentence_bm25, ids)
         article_meta = self._article_meta
-        missing = sorted({meta[i]["article_id"] for i in ids} - article_meta.keys())
+        missing = sorted({rows[i].sentence.article_id for i in ids} - article_meta.keys())
         if missing:
             articles = store.articles.get(ids=missing, include=["metadatas"])
             article_meta.update(zip(articles["ids"], articles["metadatas"], strict=True))
 
         candidates, passages = [], []
+        text = {i: row.sentence.text for i, row in rows.items()}
         for sid, bm25 in zip(ids, sentence_lexical, strict=True):
-            m = meta[sid]
-            article_id, index = m["article_id"], int(m["index"])
+            row = rows[sid]
+            article_id, index = row.sentence.article_id, row.sentence.index
             prev_id, next_id = sentence_id(article_id, index - 1), sentence_id(article_id, index + 1)
-            own_chunks = [f"{article_id}:c{c}" for c in m["chunks"]]
+            own_chunks = [f"{article_id}:c{c}" for c in row.chunks]
             info = article_meta.get(article_id, {})
             candidates.append(
                 Candidate(
@@ -170,8 +167,8 @@ class HybridRetriever:
                     source=str(info.get("source", "")),
                     sentence_index=index,
                     text=text[sid],
-                    start=int(m["start"]),
-                    end=int(m["end"]),
+                    start=row.sentence.start,
+                    end=row.sentence.end,
                     score=0.0,
                 )
             )

@@ -31,7 +31,11 @@ class Settings(BaseSettings):
 
     embeddings: Literal["use-multilingual", "openai"] = "use-multilingual"
     embedding_model: str = "text-embedding-3-small"
-    embedding_threads: int = 2
+    embedding_threads: int = Field(
+        2,
+        ge=1,
+        description="Cores the local model may use: BLAS threads, and model processes for a large ingest.",
+    )
 
     answerer: Literal["auto", "extractive", "llm"] = "auto"
     llm_model: str = "gpt-4o-mini"

@@ -1,13 +1,15 @@
 """The one module that owns persistence: Chroma collections plus the lexical (BM25) indexes.
 
-Three Chroma collections hold an article record (full text, metadata), its sentences and its
-chunks, each with a vector. Sentence vectors come from the embedding model; chunk and article
-vectors are the normalised mean of their sentences' vectors, so ingest encodes every sentence once
-and nothing twice.
+Three Chroma collections hold an article record (full text, metadata and the layout of its
+sentences and chunks, see qa/layout.py), its sentences and its chunks, each with a vector. Sentence
+vectors come from the embedding model; chunk and article vectors are the normalised mean of their
+sentences' vectors, so ingest encodes every sentence once and nothing twice. Sentence and chunk
+records are only an id and a vector: their offsets and text follow from the article record.
 
 Consistency rules, so a crash or a kill at any point loses nothing and corrupts nothing:
 - adding writes sentences, then chunks, then the article record last: the article record is the
-  commit marker, and sentences or chunks without one are orphans of an interrupted write;
+  commit marker, and sentences or chunks that no article's layout names are orphans of an
+  interrupted write;
 - deleting removes the article record first, then its sentences and chunks;
 - the lexical indexes are derived data, saved atomically, and reconciled with Chroma on open
   (:meth:`ArticleStore.check`), which also removes orphans. ``newsqa doctor`` runs the same check.
@@ -19,35 +21,33 @@ import fcntl
 import functools
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from ingest.types import Article, Sentence, sentence_id
-from qa.embeddings import embedding_name, encode, normalize
+from qa.embeddings import embedding_name, normalize
+from qa.encoding import EncodedBatch, TextBatch, encode_batch, encoded_batches
+from qa.layout import SPANS_KEY, ArticleLayout, owner, position
 from qa.lexical import LexicalIndex
 from qa.ranking import tokenize
 from qa.settings import Settings
 
 CHROMA_MAX_BATCH = 5000
 EMBED_BATCH_SENTENCES = 2048
-REMOVE_BATCH = 500  # article ids per ``$in`` delete
-
-
-@dataclass(frozen=True, slots=True)
-class _Encoded:
-    """A batch's sentence vectors and BM25 tokens, computed off the writing thread."""
-
-    vectors: np.ndarray
-    sentence_tokens: list[list[str]]
-    chunk_tokens: list[list[str]]
+RECORD_CACHE_ARTICLES = 4096  # article records (text, layout) kept by ``_records``
+# The sentence and chunk graphs: Chroma's defaults (M 16, construction ef 100) made the graph build
+# 0.35 of each sentence's ~0.55 ms write. A sparser graph built with a narrower search costs a third
+# of that; a wider search at query time (64 candidates, default 10) keeps the recall (bench/query.py
+# measures it against exact search).
+PASSAGE_HNSW = {"hnsw:M": 8, "hnsw:construction_ef": 32, "hnsw:search_ef": 64}
 
 
 class StoreError(RuntimeError):
@@ -68,6 +68,21 @@ class StoredArticle:
     n_chunks: int
     chars: int
     added_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSentence:
+    """A stored sentence, the chunks (indices in its article) that hold it, and its vector if asked for."""
+
+    sentence: Sentence
+    chunks: tuple[int, ...]
+    vector: np.ndarray | None = None
+
+
+class _ArticleRecord(NamedTuple):
+    meta: dict[str, Any]
+    text: str
+    layout: ArticleLayout
 
 
 @dataclass(slots=True)
@@ -116,13 +131,15 @@ class ArticleStore:
         self._lexical_mtime = 0.0
         self.sentence_index = LexicalIndex()
         self.chunk_index = LexicalIndex()
+        self._cached: dict[str, _ArticleRecord] = {}  # see ``_records``
+        self._records_generation: float | None = None
         # Under the file lock from the start: processes opening a new store at once would otherwise
         # race in Chroma's first-open schema setup ("table collections already exists").
         with self._write_lock():
             self.client = _connect(settings, self.data_dir)
             self.articles = self._collection(f"{prefix}_articles")
-            self.sentences = self._collection(f"{prefix}_sentences")
-            self.chunks = self._collection(f"{prefix}_chunks")
+            self.sentences = self._collection(f"{prefix}_sentences", PASSAGE_HNSW)
+            self.chunks = self._collection(f"{prefix}_chunks", PASSAGE_HNSW)
             self._load_lexical()
             # kept so ``newsqa doctor`` can report what opening the store repaired
             self.opened_check: CheckReport = self.check()
@@ -143,24 +160,16 @@ class ArticleStore:
             done = 0
             if progress:
                 progress(0, total)
-            # Encoding batch i+1 overlaps writing batch i: the model spends most of its time in BLAS,
-            # which releases the GIL, while Chroma's upsert holds it; one thread and one batch ahead
-            # bound the extra memory. Batches are still written one after another, in order, each
-            # article record last, so the consistency rules above are unchanged.
+            # Batches are encoded ahead of the writer (qa/encoding.py) and written one after another, in
+            # order, each article record last, so the consistency rules above hold whatever runs the model.
             batches = list(_batches(todo, self.settings.embed_batch_sentences or EMBED_BATCH_SENTENCES))
-            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsqa-encode")
-            try:
-                ahead = pool.submit(self._encode_batch, batches[0]) if batches else None
-                for i, batch in enumerate(batches):
-                    assert ahead is not None
-                    encoded = ahead.result()
-                    ahead = pool.submit(self._encode_batch, batches[i + 1]) if i + 1 < len(batches) else None
-                    self._write_batch(batch, encoded)
+            workers = int(getattr(self.embeddings, "threads", 1))
+            with closing(encoded_batches(self.embeddings, [_texts(b) for b in batches], workers)) as encoded:
+                for batch, vectors_and_tokens in zip(batches, encoded, strict=True):
+                    self._write_batch(batch, vectors_and_tokens)
                     done += sum(len(a.sentences) for a in batch)
                     if progress:
                         progress(done, total)
-            finally:
-                pool.shutdown(wait=True, cancel_futures=True)
             if todo:
                 self._save_lexical()
             report.sentences = total
@@ -177,21 +186,27 @@ class ArticleStore:
             return True
 
     def check(self) -> CheckReport:
-        """Remove orphans of interrupted writes and bring the lexical indexes in step with Chroma."""
+        """Remove orphans of interrupted writes and bring the lexical indexes in step with Chroma.
+
+        Sentence and chunk records are addressed by id (``<article>:<i>``, ``<article>:c<i>``): a
+        record is an orphan unless a stored article's layout names it, which also catches records
+        left over from a longer earlier version of an article.
+        """
         with self._write_lock():
             stored = self._article_metadata()
-            expected_sentences = sum(int(m["n_sentences"]) for m in stored.values())
-            orphans: set[str] = set()
-            if self.sentences.count() != expected_sentences or self.chunks.count() != sum(
-                int(m["n_chunks"]) for m in stored.values()
-            ):
-                orphans = self._owners(self.sentences) | self._owners(self.chunks)
-                orphans -= set(stored)
-                for article_id in orphans:
-                    self.sentences.delete(where={"article_id": article_id})
-                    self.chunks.delete(where={"article_id": article_id})
+            self._upgrade_layouts(stored)
+            layouts = {i: ArticleLayout.from_metadata(m) for i, m in stored.items()}
+            orphaned: set[str] = set()
+            for which, collection in enumerate((self.sentences, self.chunks)):
+                if collection.count() == sum(layout.sizes[which] for layout in layouts.values()):
+                    continue  # the usual case, checked without building every id
+                expected = {r for i, layout in layouts.items() for r in layout.record_ids(i)[which]}
+                stale = [r for r in collection.get(include=[])["ids"] if r not in expected]
+                for start in range(0, len(stale), CHROMA_MAX_BATCH):
+                    collection.delete(ids=stale[start : start + CHROMA_MAX_BATCH])
+                orphaned |= {owner(r) for r in stale}
             added, removed = self._reconcile_lexical(set(stored))
-            return CheckReport(len(stored), sorted(orphans), sorted(added), sorted(removed))
+            return CheckReport(len(stored), sorted(orphaned), sorted(added), sorted(removed))
 
     # ---- reading -------------------------------------------------------------------------------
     def count(self) -> int:
@@ -203,19 +218,11 @@ class ArticleStore:
         return sorted(items, key=lambda a: (a.added_at, a.title), reverse=True)
 
     def get_article(self, article_id: str) -> Article | None:
-        """The article with its text and sentences (chunks are not needed to show or cite it)."""
-        found = self.articles.get(ids=[article_id], include=["documents", "metadatas"])
-        if not found["ids"]:
+        """The article with its text, sentences and chunks, as it was ingested."""
+        record = self._records([article_id]).get(article_id)
+        if record is None:
             return None
-        meta, text = found["metadatas"][0], found["documents"][0]
-        rows = self.sentences.get(where={"article_id": article_id}, include=["metadatas", "documents"])
-        sentences = sorted(
-            (
-                Sentence(article_id, int(m["index"]), int(m["start"]), int(m["end"]), doc)
-                for m, doc in zip(rows["metadatas"], rows["documents"], strict=True)
-            ),
-            key=lambda s: s.index,
-        )
+        meta, text, layout = record
         return Article(
             id=article_id,
             title=str(meta["title"]),
@@ -224,8 +231,53 @@ class ArticleStore:
             content_hash=str(meta["content_hash"]),
             url=str(meta.get("url", "")),
             date=str(meta.get("date", "")),
-            sentences=tuple(sentences),
+            sentences=layout.sentences(article_id, text),
+            chunks=layout.chunks(article_id, text),
         )
+
+    def sentence_rows(self, ids: Sequence[str], vectors: bool = False) -> dict[str, StoredSentence]:
+        """The stored sentences among ``ids`` (unknown ids are left out), with their vectors on request."""
+        records = self._records({owner(i) for i in ids})
+        found: dict[str, StoredSentence] = {}
+        for sid in ids:
+            article_id, index = owner(sid), position(sid)
+            record = records.get(article_id)
+            if record is not None and 0 <= index < len(record.layout.spans):
+                sentence = record.layout.sentence(article_id, record.text, index)
+                found[sid] = StoredSentence(sentence, record.layout.chunks_of(index))
+        if vectors and found:
+            got = self.sentences.get(ids=list(found), include=["embeddings"])
+            vectors_of = dict(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32), strict=True))
+            found = {i: replace(row, vector=vectors_of[i]) for i, row in found.items() if i in vectors_of}
+        return found
+
+    def chunk_sentence_ids(self, chunk_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The sentence ids of each stored chunk among ``chunk_ids``."""
+        records = self._records({owner(c) for c in chunk_ids})
+        found = {}
+        for cid in chunk_ids:
+            article_id, index = owner(cid), position(cid)
+            record = records.get(article_id)
+            if record is not None and 0 <= index < len(record.layout.chunk_ranges):
+                found[cid] = record.layout.chunk_sentence_ids(article_id, index)
+        return found
+
+    def _records(self, article_ids: Iterable[str]) -> dict[str, _ArticleRecord]:
+        """Stored articles' metadata, text and layout, cached until the store changes.
+
+        Only article records carry text: a sentence's or chunk's text is a span of it. Chroma
+        indexes every document for full-text search, which newsqa never uses (it has its own BM25),
+        and storing each sentence and chunk as a document cost a third of every write.
+        """
+        if self._records_generation != self.generation or len(self._cached) > RECORD_CACHE_ARTICLES:
+            self._cached, self._records_generation = {}, self.generation
+        wanted = list(dict.fromkeys(article_ids))
+        missing = [i for i in wanted if i not in self._cached]
+        if missing:
+            got = self.articles.get(ids=missing, include=["documents", "metadatas"])
+            for article_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                self._cached[article_id] = _ArticleRecord(meta, text, ArticleLayout.from_metadata(meta))
+        return {i: self._cached[i] for i in wanted if i in self._cached}
 
     @property
     def generation(self) -> float:
@@ -279,72 +331,28 @@ class ArticleStore:
             self._save_lexical()
         return todo
 
-    def _encode_batch(self, batch: Sequence[Article]) -> _Encoded:
-        """Everything a batch needs that does not touch the store: vectors and BM25 tokens."""
-        sentences = [s.text for a in batch for s in a.sentences]
-        # This runs beside Chroma's writes (see ``add``): leave Chroma a core of its own. On 2 shared
-        # cores one BLAS thread encoded 2-3x faster than two, which fight Chroma and each other.
-        threads = max(1, int(getattr(self.embeddings, "threads", 2)) - 1)
-        return _Encoded(
-            encode(self.embeddings, sentences, threads=threads),
-            [tokenize(t) for t in sentences],
-            [tokenize(c.text) for a in batch for c in a.chunks],
-        )
+    def _write_batch(self, batch: Sequence[Article], encoded: EncodedBatch | None = None) -> None:
+        """Write one batch: sentences, chunks, then the article records (the commit markers).
 
-    def _write_batch(self, batch: Sequence[Article], encoded: _Encoded | None = None) -> None:
-        """Write one batch: sentences, chunks, then the article records (the commit markers)."""
-        encoded = encoded or self._encode_batch(batch)
+        Sentence and chunk records are an id and a vector (see qa/layout.py for why); the article
+        record holds the text, the metadata and the layout that places every sentence and chunk.
+        """
+        encoded = encoded or encode_batch(self.embeddings, _texts(batch))
         sentences = [s for a in batch for s in a.sentences]
         vectors = encoded.vectors
         row = {s.id: i for i, s in enumerate(sentences)}
-        chunk_of: dict[str, list[int]] = {}
-        for article in batch:
-            for chunk in article.chunks:
-                for index in chunk.sentence_indices:
-                    chunk_of.setdefault(sentence_id(article.id, index), []).append(chunk.index)
-        self._upsert(
-            self.sentences,
-            [s.id for s in sentences],
-            vectors,
-            [s.text for s in sentences],
-            [
-                {
-                    "article_id": s.article_id,
-                    "index": s.index,
-                    "start": s.start,
-                    "end": s.end,
-                    "chunks": chunk_of.get(s.id, [-1]),
-                }
-                for s in sentences
-            ],
-        )
+        self._upsert(self.sentences, [s.id for s in sentences], vectors)
         chunks = [c for a in batch for c in a.chunks]
         chunk_vectors = _mean_vectors(
             vectors, [[row[sentence_id(c.article_id, i)] for i in c.sentence_indices] for c in chunks]
         )
-        self._upsert(
-            self.chunks,
-            [c.id for c in chunks],
-            chunk_vectors,
-            [c.text for c in chunks],
-            [
-                {
-                    "article_id": c.article_id,
-                    "index": c.index,
-                    "start": c.start,
-                    "end": c.end,
-                    "sentence_ids": [sentence_id(c.article_id, i) for i in c.sentence_indices],
-                }
-                for c in chunks
-            ],
-        )
+        self._upsert(self.chunks, [c.id for c in chunks], chunk_vectors)
         now = datetime.now(UTC).isoformat(timespec="seconds")
         article_vectors = _mean_vectors(vectors, [[row[s.id] for s in a.sentences] for a in batch])
         self._upsert(
             self.articles,
             [a.id for a in batch],
             article_vectors,
-            [a.text for a in batch],
             [
                 {
                     "title": a.title,
@@ -356,9 +364,11 @@ class ArticleStore:
                     "n_chunks": len(a.chunks),
                     "chars": len(a.text),
                     "added_at": now,
+                    **ArticleLayout.of(a).metadata(),
                 }
                 for a in batch
             ],
+            docs=[a.text for a in batch],
         )
         self.sentence_index.add(
             [s.id for s in sentences], encoded.sentence_tokens, [s.article_id for s in sentences]
@@ -366,24 +376,30 @@ class ArticleStore:
         self.chunk_index.add([c.id for c in chunks], encoded.chunk_tokens, [c.article_id for c in chunks])
 
     def _remove(self, article_ids: Sequence[str]) -> None:
+        layouts = {i: ArticleLayout.from_metadata(m) for i, m in self._article_metadata(article_ids).items()}
         self.articles.delete(ids=list(article_ids))  # the commit marker goes first
-        # One delete per collection and slice of ids, not two round trips per article.
-        for start in range(0, len(article_ids), REMOVE_BATCH):
-            where = {"article_id": {"$in": list(article_ids[start : start + REMOVE_BATCH])}}
-            self.sentences.delete(where=where)
-            self.chunks.delete(where=where)
+        for which, collection in enumerate((self.sentences, self.chunks)):
+            ids = [r for i, layout in layouts.items() for r in layout.record_ids(i)[which]]
+            for start in range(0, len(ids), CHROMA_MAX_BATCH):
+                collection.delete(ids=ids[start : start + CHROMA_MAX_BATCH])
         self.sentence_index.remove_groups(article_ids)
         self.chunk_index.remove_groups(article_ids)
 
     @staticmethod
-    def _upsert(collection, ids: list[str], vectors: np.ndarray, docs: list[str], metas: list[dict]) -> None:
+    def _upsert(
+        collection,
+        ids: list[str],
+        vectors: np.ndarray,
+        metas: list[dict] | None = None,
+        docs: list[str] | None = None,
+    ) -> None:
         for start in range(0, len(ids), CHROMA_MAX_BATCH):
             end = start + CHROMA_MAX_BATCH
             collection.upsert(
                 ids=ids[start:end],
                 embeddings=vectors[start:end],
-                documents=docs[start:end],
-                metadatas=metas[start:end],
+                documents=docs[start:end] if docs is not None else None,
+                metadatas=metas[start:end] if metas is not None else None,
             )
 
     # ---- internals: lexical indexes ------------------------------------------------------------
@@ -414,28 +430,46 @@ class ArticleStore:
     def _reconcile_lexical(self, article_ids: set[str]) -> tuple[set[str], set[str]]:
         added: set[str] = set()
         removed: set[str] = set()
-        for index, collection in ((self.sentence_index, self.sentences), (self.chunk_index, self.chunks)):
+        targets = ((self.sentence_index, attrgetter("sentences")), (self.chunk_index, attrgetter("chunks")))
+        for index, parts_of in targets:
             have = index.group_ids()
             missing, extra = article_ids - have, have - article_ids
             if extra:
                 index.remove_groups(extra)
-            for article_id in missing:
-                rows = collection.get(where={"article_id": article_id}, include=["documents"])
-                index.add(
-                    rows["ids"], [tokenize(d) for d in rows["documents"]], [article_id] * len(rows["ids"])
-                )
+            for article_id in sorted(missing):
+                article = self.get_article(article_id)
+                rows = parts_of(article) if article is not None else ()
+                index.add([r.id for r in rows], [tokenize(r.text) for r in rows], [article_id] * len(rows))
             added |= missing
             removed |= extra
         if added or removed:
             self._save_lexical()
         return added, removed
 
+    def _upgrade_layouts(self, stored: dict[str, dict[str, Any]]) -> None:
+        """Give articles written by newsqa before 0.2 (offsets on each sentence record) their layout."""
+        for article_id, meta in stored.items():
+            if SPANS_KEY in meta:
+                continue
+            where = {"article_id": article_id}
+            sentences = self.sentences.get(where=where, include=["metadatas"])["metadatas"]
+            chunks = self.chunks.get(where=where, include=["metadatas"])["metadatas"]
+            layout = ArticleLayout(
+                tuple((int(m["start"]), int(m["end"])) for m in sorted(sentences, key=lambda m: m["index"])),
+                tuple(
+                    (position(m["sentence_ids"][0]), position(m["sentence_ids"][-1]))
+                    for m in sorted(chunks, key=lambda m: m["index"])
+                ),
+            )
+            meta.update(layout.metadata())
+            self.articles.update(ids=[article_id], metadatas=[meta])
+
     # ---- internals: Chroma ---------------------------------------------------------------------
-    def _collection(self, name: str):
+    def _collection(self, name: str, hnsw: dict[str, int] | None = None):
         collection = self.client.get_or_create_collection(
             name,
             embedding_function=None,
-            metadata={"hnsw:space": "cosine", "embedding": self._embedding},
+            metadata={"hnsw:space": "cosine", "embedding": self._embedding, **(hnsw or {})},
         )
         built_with = (collection.metadata or {}).get("embedding", self._embedding)
         if built_with != self._embedding:
@@ -449,10 +483,6 @@ class ArticleStore:
     def _article_metadata(self, ids: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
         got = self.articles.get(ids=list(ids) if ids is not None else None, include=["metadatas"])
         return dict(zip(got["ids"], got["metadatas"], strict=True))
-
-    @staticmethod
-    def _owners(collection) -> set[str]:
-        return {m["article_id"] for m in collection.get(include=["metadatas"])["metadatas"]}
 
     @contextmanager
     def _write_lock(self) -> Iterator[None]:
@@ -538,6 +568,10 @@ def _mean_vectors(vectors: np.ndarray, members: Sequence[Sequence[int]]) -> np.n
     if not members:
         return np.zeros((0, vectors.shape[1]), np.float32)
     return normalize(np.vstack([vectors[list(rows)].mean(axis=0) for rows in members]))
+
+
+def _texts(batch: Sequence[Article]) -> TextBatch:
+    return [s.text for a in batch for s in a.sentences], [c.text for a in batch for c in a.chunks]
 
 
 def _batches(articles: Sequence[Article], max_sentences: int) -> Iterator[list[Article]]:

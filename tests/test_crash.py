@@ -22,6 +22,7 @@ from conftest import GENERALSTAB, ROOT, SEED, build_qa
 
 from ingest import load_file
 from qa.cli import main
+from qa.layout import owner
 from qa.lexical import LexicalIndex
 from qa.ranking import tokenize
 
@@ -74,8 +75,8 @@ def inspect(data_dir: Path, embeddings) -> dict:
     with _environ(_env(data_dir)), contextlib.redirect_stdout(out):
         code = main(["doctor"])
     store = build_qa(data_dir, embeddings).store
-    got = {name: getattr(store, name).get(include=["metadatas"]) for name in ("sentences", "chunks")}
-    owners = {name: Counter(m["article_id"] for m in g["metadatas"]) for name, g in got.items()}
+    got = {name: getattr(store, name).get(include=[]) for name in ("sentences", "chunks")}
+    owners = {name: Counter(owner(i) for i in g["ids"]) for name, g in got.items()}
     state = {
         "doctor_code": code,
         "doctor": out.getvalue(),

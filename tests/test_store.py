@@ -39,7 +39,9 @@ def test_changed_article_replaces_its_old_version(make_qa, tmp_path) -> None:
     report = qa.ingest([path]).report
     assert report.replaced == [article_id] and report.added == []
     assert qa.store.count() == 1
-    docs = qa.store.sentences.get(include=["documents"])["documents"]
+    stored = qa.store.get_article(article_id)
+    assert stored is not None and stored.text == changed
+    docs = [s.text for s in stored.sentences]
     assert GENERALSTAB not in docs and "bestätigte dagegen" in " ".join(docs)
     answer = qa.ask("Was wies der Generalstab in Kiew zurück?")
     assert all(c.text != GENERALSTAB for c in answer.citations + answer.passages)
@@ -111,3 +113,84 @@ def test_lost_lexical_index_is_rebuilt_from_chroma(make_qa, tmp_path) -> None:
     assert _sizes(reopened) == _sizes(qa)
     report = reopened.store.check()
     assert report.consistent
+
+
+def test_a_stored_article_reads_back_exactly_as_ingested(make_qa) -> None:
+    """Sentences and chunks are rebuilt from the article record's layout: every offset must match."""
+    qa = make_qa()
+    article = load_file(SEED)[0]
+    qa.store.add([article])
+    stored = qa.store.get_article(article.id)
+    assert stored is not None
+    assert (stored.text, stored.sentences, stored.chunks) == (article.text, article.sentences, article.chunks)
+    rows = qa.store.sentence_rows([s.id for s in article.sentences] + [f"{article.id}:99", "nope:0"])
+    assert [r.sentence for r in rows.values()] == list(article.sentences)
+    assert rows[article.sentences[5].id].sentence.text == GENERALSTAB
+    # chunk membership: every chunk a sentence belongs to, and no other
+    for s in article.sentences:
+        assert rows[s.id].chunks == tuple(c.index for c in article.chunks if s.index in c.sentence_indices)
+
+
+def test_records_left_by_a_longer_earlier_version_are_removed_on_open(make_qa) -> None:
+    """A sentence id past the article's layout (an interrupted replace) is an orphan, not a sentence."""
+    qa = make_qa()
+    qa.ingest([SEED])
+    article_id, before = qa.articles()[0].id, _sizes(qa)
+    vector = qa.store.sentences.get(ids=[f"{article_id}:0"], include=["embeddings"])["embeddings"]
+    qa.store.sentences.upsert(ids=[f"{article_id}:21"], embeddings=vector)
+    qa.store.chunks.upsert(ids=[f"{article_id}:c40", "gone:c0"], embeddings=[vector[0], vector[0]])
+    reopened = make_qa()
+    assert reopened.store.opened_check.orphan_articles_removed == sorted(["gone", article_id])
+    assert _sizes(reopened) == before
+    assert reopened.store.check().consistent
+
+
+def test_a_store_written_before_layouts_is_upgraded_on_open(make_qa, embeddings) -> None:
+    """Version 0.1 kept offsets on every sentence record; opening such a store gives articles layouts."""
+    qa = make_qa()
+    article = load_file(SEED)[0]
+    store = qa.store
+    store.add([article])
+    layout_keys = ("sentence_spans", "chunk_sentences")
+    meta = {k: v for k, v in store._article_metadata()[article.id].items() if k not in layout_keys}
+    store.articles.delete(ids=[article.id])  # rewrite the records as 0.1 wrote them
+    vectors = embeddings.encode([s.text for s in article.sentences])
+    store.articles.add(
+        ids=[article.id], embeddings=[vectors.mean(0)], documents=[article.text], metadatas=[meta]
+    )
+    store.sentences.upsert(
+        ids=[s.id for s in article.sentences],
+        embeddings=vectors,
+        documents=[s.text for s in article.sentences],
+        metadatas=[
+            {
+                "article_id": article.id,
+                "index": s.index,
+                "start": s.start,
+                "end": s.end,
+                "chunks": [c.index for c in article.chunks if s.index in c.sentence_indices],
+            }
+            for s in article.sentences
+        ],
+    )
+    store.chunks.upsert(
+        ids=[c.id for c in article.chunks],
+        embeddings=[vectors[list(c.sentence_indices)].mean(0) for c in article.chunks],
+        metadatas=[
+            {
+                "article_id": article.id,
+                "index": c.index,
+                "start": c.start,
+                "end": c.end,
+                "sentence_ids": [f"{article.id}:{i}" for i in c.sentence_indices],
+            }
+            for c in article.chunks
+        ],
+    )
+    reopened = make_qa()
+    upgraded = reopened.store.get_article(article.id)
+    assert (
+        upgraded is not None and upgraded.sentences == article.sentences and upgraded.chunks == article.chunks
+    )
+    cited = reopened.ask("Was wies der Generalstab in Kiew zurück?").citations[0]
+    assert (cited.start, cited.end, cited.text) == (749, 834, GENERALSTAB)

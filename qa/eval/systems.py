@@ -71,15 +71,9 @@ class BM25System:
         started = time.perf_counter()
         index = self.store.sentence_index
         ids = [i for i, _ in index.best(index.scores(tokenize(question)), RANKED_DEPTH)]
-        rows = self.store.sentences.get(ids=ids, include=["documents", "metadatas"]) if ids else None
-        found = (
-            {i: (d, m) for i, d, m in zip(rows["ids"], rows["documents"], rows["metadatas"], strict=True)}
-            if rows
-            else {}
-        )
+        rows = self.store.sentence_rows(ids)
         ranked = [
-            Unit(m["article_id"], int(m["start"]), int(m["end"]), d)
-            for d, m in (found[i] for i in ids if i in found)
+            Unit(s.article_id, s.start, s.end, s.text) for s in (rows[i].sentence for i in ids if i in rows)
         ]
         elapsed = time.perf_counter() - started
         top = ranked[:1]
