@@ -18,7 +18,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from ingest.types import sentence_id
+from ingest.types import chunk_id, sentence_id
 from qa.embeddings import encode
 from qa.followup import is_thin
 from qa.ranking import Candidate, SentenceRanker, tokenize
@@ -59,12 +59,6 @@ class HybridRetriever:
         self.store = store
         self.ranker = ranker or SentenceRanker.from_default()
         self.dense_k, self.lexical_k, self.chunk_k = dense_k, lexical_k, chunk_k
-        # Article metadata (title, source) and each chunk's sentence ids, cached per store
-        # generation: they change only when the store is written, and fetching them from Chroma
-        # cost ~7 ms of every query (two ``get`` round trips).
-        self._generation: float | None = None
-        self._article_meta: dict[str, dict] = {}
-        self._chunk_sentences: dict[str, list[str]] = {}
 
     def retrieve(self, question: str, context: str = "") -> Retrieval:
         """Rank every candidate sentence for ``question``; an empty store gives no passages.
@@ -74,9 +68,6 @@ class HybridRetriever:
         """
         store = self.store
         store.refresh()
-        if store.generation != self._generation:
-            self._generation = store.generation
-            self._article_meta, self._chunk_sentences = {}, {}
         # The lexical index holds every stored sentence (kept in step with Chroma): asking it costs
         # microseconds, a Chroma ``count`` a round trip.
         if not question.strip() or len(store.sentence_index) == 0:
@@ -101,10 +92,7 @@ class HybridRetriever:
         lexical = [i for i, _ in store.sentence_index.best(sentence_bm25, self.lexical_k)]
         lexical_chunks = [i for i, _ in store.chunk_index.best(chunk_bm25, self.chunk_k)]
         chunk_ids = list(dict.fromkeys(dense_chunks + lexical_chunks))
-        missing = [c for c in chunk_ids if c not in self._chunk_sentences]
-        if missing:
-            self._chunk_sentences.update(store.chunk_sentence_ids(missing))
-        from_chunks = [sid for c in chunk_ids for sid in self._chunk_sentences.get(c, ())]
+        from_chunks = [sid for sids in store.chunk_sentence_ids(chunk_ids).values() for sid in sids]
         return _Query(
             query, q_vec, sentence_bm25, chunk_bm25, list(dict.fromkeys(dense + lexical + from_chunks))
         )
@@ -123,7 +111,7 @@ class HybridRetriever:
         order = list(rows)
         dense = dict(zip(order, np.stack([rows[i].vector for i in order]) @ q_vec, strict=True))
 
-        chunk_ids = sorted({f"{rows[i].sentence.article_id}:c{c}" for i in ids for c in rows[i].chunks})
+        chunk_ids = sorted({chunk_id(rows[i].sentence.article_id, c) for i in ids for c in rows[i].chunks})
         chunk_rows = store.chunks.get(ids=chunk_ids, include=["embeddings"])
         chunk_dense = dict(
             zip(
@@ -132,11 +120,7 @@ class HybridRetriever:
         )
         chunk_lexical = dict(zip(chunk_ids, store.chunk_index.lookup(chunk_bm25, chunk_ids), strict=True))
         sentence_lexical = store.sentence_index.lookup(sentence_bm25, ids)
-        article_meta = self._article_meta
-        missing = sorted({rows[i].sentence.article_id for i in ids} - article_meta.keys())
-        if missing:
-            articles = store.articles.get(ids=missing, include=["metadatas"])
-            article_meta.update(zip(articles["ids"], articles["metadatas"], strict=True))
+        article_meta = store.article_meta({rows[i].sentence.article_id for i in ids})
 
         candidates, passages = [], []
         text = {i: row.sentence.text for i, row in rows.items()}
@@ -144,7 +128,7 @@ class HybridRetriever:
             row = rows[sid]
             article_id, index = row.sentence.article_id, row.sentence.index
             prev_id, next_id = sentence_id(article_id, index - 1), sentence_id(article_id, index + 1)
-            own_chunks = [f"{article_id}:c{c}" for c in row.chunks]
+            own_chunks = [chunk_id(article_id, c) for c in row.chunks]
             info = article_meta.get(article_id, {})
             candidates.append(
                 Candidate(

@@ -251,6 +251,10 @@ class ArticleStore:
             found = {i: replace(row, vector=vectors_of[i]) for i, row in found.items() if i in vectors_of}
         return found
 
+    def article_meta(self, article_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Metadata (title, source, ...) of the stored articles among ``article_ids``."""
+        return {i: record.meta for i, record in self._records(article_ids).items()}
+
     def chunk_sentence_ids(self, chunk_ids: Sequence[str]) -> dict[str, list[str]]:
         """The sentence ids of each stored chunk among ``chunk_ids``."""
         records = self._records({owner(c) for c in chunk_ids})
