@@ -72,11 +72,6 @@ class ArticleLayout:
         first, last = self.chunk_ranges[chunk]
         return [sentence_id(article_id, i) for i in range(first, last + 1)]
 
-    @property
-    def sizes(self) -> tuple[int, int]:
-        """How many sentence records and chunk records the article has."""
-        return len(self.spans), len(self.chunk_ranges)
-
     def record_ids(self, article_id: str) -> tuple[list[str], list[str]]:
         """The ids of the article's sentence records and of its chunk records."""
         return (

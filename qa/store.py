@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -179,9 +178,10 @@ class ArticleStore:
     def delete(self, article_id: str) -> bool:
         """Remove an article completely; returns False when there is no such article."""
         with self._write_lock():
-            if not self.articles.get(ids=[article_id], include=[])["ids"]:
+            found = self._article_metadata([article_id])
+            if not found:
                 return False
-            self._remove([article_id])
+            self._remove(found)
             self._save_lexical()
             return True
 
@@ -195,11 +195,12 @@ class ArticleStore:
         with self._write_lock():
             stored = self._article_metadata()
             self._upgrade_layouts(stored)
-            layouts = {i: ArticleLayout.from_metadata(m) for i, m in stored.items()}
             orphaned: set[str] = set()
-            for which, collection in enumerate((self.sentences, self.chunks)):
-                if collection.count() == sum(layout.sizes[which] for layout in layouts.values()):
-                    continue  # the usual case, checked without building every id
+            kinds = ((0, self.sentences, "n_sentences"), (1, self.chunks, "n_chunks"))
+            for which, collection, count_key in kinds:
+                if collection.count() == sum(int(m[count_key]) for m in stored.values()):
+                    continue  # the usual case, known from the article records' counts, no layout parsed
+                layouts = {i: ArticleLayout.from_metadata(m) for i, m in stored.items()}
                 expected = {r for i, layout in layouts.items() for r in layout.record_ids(i)[which]}
                 stale = [r for r in collection.get(include=[])["ids"] if r not in expected]
                 for start in range(0, len(stale), CHROMA_MAX_BATCH):
@@ -328,7 +329,7 @@ class ArticleStore:
                     replaced.append(article.id)
                 todo.append(article)
         if replaced:
-            self._remove(replaced)
+            self._remove({i: existing[i] for i in replaced})
             # Persist the removal now: the new versions keep the old ids, so if the process died
             # before the final save, the old lexical rows would still carry those article ids
             # and ``check`` (which compares article ids) could never tell them from the new text.
@@ -379,9 +380,11 @@ class ArticleStore:
         )
         self.chunk_index.add([c.id for c in chunks], encoded.chunk_tokens, [c.article_id for c in chunks])
 
-    def _remove(self, article_ids: Sequence[str]) -> None:
-        layouts = {i: ArticleLayout.from_metadata(m) for i, m in self._article_metadata(article_ids).items()}
-        self.articles.delete(ids=list(article_ids))  # the commit marker goes first
+    def _remove(self, stored: dict[str, dict[str, Any]]) -> None:
+        """Remove articles, given their stored metadata (which holds the layout naming their records)."""
+        article_ids = list(stored)
+        layouts = {i: ArticleLayout.from_metadata(m) for i, m in stored.items()}
+        self.articles.delete(ids=article_ids)  # the commit marker goes first
         for which, collection in enumerate((self.sentences, self.chunks)):
             ids = [r for i, layout in layouts.items() for r in layout.record_ids(i)[which]]
             for start in range(0, len(ids), CHROMA_MAX_BATCH):
@@ -434,15 +437,17 @@ class ArticleStore:
     def _reconcile_lexical(self, article_ids: set[str]) -> tuple[set[str], set[str]]:
         added: set[str] = set()
         removed: set[str] = set()
-        targets = ((self.sentence_index, attrgetter("sentences")), (self.chunk_index, attrgetter("chunks")))
-        for index, parts_of in targets:
+        for index, parts_of in (
+            (self.sentence_index, ArticleLayout.sentences),
+            (self.chunk_index, ArticleLayout.chunks),
+        ):
             have = index.group_ids()
             missing, extra = article_ids - have, have - article_ids
             if extra:
                 index.remove_groups(extra)
-            for article_id in sorted(missing):
-                article = self.get_article(article_id)
-                rows = parts_of(article) if article is not None else ()
+            records = self._records(sorted(missing))
+            for article_id, (_, text, layout) in records.items():
+                rows = parts_of(layout, article_id, text)
                 index.add([r.id for r in rows], [tokenize(r.text) for r in rows], [article_id] * len(rows))
             added |= missing
             removed |= extra
