@@ -42,11 +42,12 @@ from qa.settings import Settings
 CHROMA_MAX_BATCH = 5000
 EMBED_BATCH_SENTENCES = 2048
 RECORD_CACHE_ARTICLES = 4096  # article records (text, layout) kept by ``_records``
-# The sentence and chunk graphs. Chroma's defaults (M 16, construction ef 100, search ef 10) made the
-# graph build ~40% of each sentence's write. Measured on the 1028-article store's 22,681 sentence
-# vectors, 100 questions, recall@40 of exact cosine search: defaults 0.955 in 7.0 s of building;
-# this sparser graph 0.950 in 4.3 s, the wider search costing 0.04 ms per query. (M 8, ef 32: 0.79.)
-PASSAGE_HNSW = {"hnsw:M": 8, "hnsw:construction_ef": 64, "hnsw:search_ef": 200}
+# The sentence and chunk graphs. Chroma's defaults (M 16, construction ef 100) made the graph build
+# ~40% of each sentence's write. ``python bench/hnsw_recall.py [--articles N]`` compares recall@40 of
+# exact cosine search and build time against the defaults on a bench store's sentence vectors: M 12,
+# construction ef 64 keeps the defaults' recall at ~3/4 of their build time; M 8 (tried first) built
+# in half the time but lost recall (1028 articles: 0.94 vs 0.96; 10,000: 0.69-0.76 vs 0.80).
+PASSAGE_HNSW = {"hnsw:M": 12, "hnsw:construction_ef": 64, "hnsw:search_ef": 200}
 
 
 class StoreError(RuntimeError):
