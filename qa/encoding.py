@@ -23,17 +23,22 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
-from qa.embeddings import UniversalSentenceEncoderEmbeddings, encode
+from qa.local_model import encode_texts, load_model
 from qa.ranking import tokenize
 
+if TYPE_CHECKING:  # a worker process imports this module: LangChain would cost it ~0.5 s of CPU
+    from langchain_core.embeddings import Embeddings
+
 PROCESS_POOL_MIN_SENTENCES = 4096  # below this, starting workers (~1 s) costs more than it saves
+PROCESS_PIECE_SENTENCES = 512  # what a worker encodes at a time: ~1 s, so the last pieces end together
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +54,14 @@ TextBatch = tuple[list[str], list[str]]  # (sentence texts, chunk texts) of one 
 
 
 def encode_batch(embeddings: Embeddings, texts: TextBatch, threads: int | None = None) -> EncodedBatch:
+    from qa.embeddings import encode
+
+    return _encoded(encode(embeddings, texts[0], threads=threads), texts)
+
+
+def _encoded(vectors: np.ndarray, texts: TextBatch) -> EncodedBatch:
     sentences, chunks = texts
-    return EncodedBatch(
-        encode(embeddings, sentences, threads=threads),
-        [tokenize(t) for t in sentences],
-        [tokenize(t) for t in chunks],
-    )
+    return EncodedBatch(vectors, [tokenize(t) for t in sentences], [tokenize(t) for t in chunks])
 
 
 def encoded_batches(
@@ -64,6 +71,8 @@ def encoded_batches(
 
     ``workers``: cores the model may use. Close the generator (or exhaust it) to stop the workers.
     """
+    from qa.embeddings import UniversalSentenceEncoderEmbeddings
+
     sentences = sum(len(b[0]) for b in batches)
     workers = min(workers, _usable_cores())
     if (
@@ -71,10 +80,16 @@ def encoded_batches(
         and workers > 1
         and (sentences >= PROCESS_POOL_MIN_SENTENCES)
     ):
+        # Workers get pieces of a batch, so no worker idles at the end while another finishes a
+        # whole batch (2,048 sentences, ~3 s); the writer still gets (and writes) whole batches.
+        pieces = [_split(batch, PROCESS_PIECE_SENTENCES) for batch in batches]
         processes = _WorkerProcesses(embeddings.batch_size)
         try:
             threads = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsqa-encode")
-            yield from _in_order(threads, processes.encode, batches, ahead=workers + 1)
+            flat = [piece for parts in pieces for piece in parts]
+            with closing(_in_order(threads, processes.encode, flat, ahead=4 * workers)) as encoded:
+                for parts in pieces:
+                    yield _joined([next(encoded) for _ in parts])
         finally:
             processes.close()
     else:
@@ -99,6 +114,25 @@ def _in_order(
             yield pending.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _split(batch: TextBatch, size: int) -> list[TextBatch]:
+    """``batch`` cut into nearly equal pieces of at most ~``size`` sentences (chunks cut alike)."""
+    sentences, chunks = batch
+    n = max(1, -(-len(sentences) // size))
+    return [(_part(sentences, i, n), _part(chunks, i, n)) for i in range(n)]
+
+
+def _part(items: list[str], i: int, n: int) -> list[str]:
+    return items[len(items) * i // n : len(items) * (i + 1) // n]
+
+
+def _joined(parts: Sequence[EncodedBatch]) -> EncodedBatch:
+    return EncodedBatch(
+        np.vstack([p.vectors for p in parts]),
+        [t for p in parts for t in p.sentence_tokens],
+        [t for p in parts for t in p.chunk_tokens],
+    )
 
 
 def _usable_cores() -> int:
@@ -166,12 +200,13 @@ def serve(batch_size: int) -> None:
     """A worker: encode pickled batches from stdin onto stdout, one BLAS thread, until end of input."""
     results = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     sys.stdout = sys.stderr  # a stray print must not corrupt the result stream
-    model = UniversalSentenceEncoderEmbeddings(threads=1, batch_size=batch_size)
+    model = load_model(threads=1)
     requests = sys.stdin.buffer
     while True:
         try:
             texts = pickle.load(requests)
         except EOFError:
             return
-        pickle.dump(encode_batch(model, texts, threads=1), results, protocol=pickle.HIGHEST_PROTOCOL)
+        vectors = encode_texts(model, texts[0], batch_size, threads=1)
+        pickle.dump(_encoded(vectors, texts), results, protocol=pickle.HIGHEST_PROTOCOL)
         results.flush()

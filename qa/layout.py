@@ -1,10 +1,10 @@
 """Where an article's sentences and chunks lie in its text, kept in the article's own record.
 
-Why here and not on each sentence: Chroma stores every metadata key of every record as a row
-(~0.05 ms per key and record at ingest), and sentence records are most of the store. So sentence
-and chunk records hold only their id and vector, and the article record (the commit marker,
-which holds the text) carries two compact strings: the sentence spans and the chunks' sentence
-ranges. Everything a reader needs (offsets, text, chunk membership) follows from them.
+Why here and not on each sentence or chunk: Chroma stores every metadata key of every record as a
+row (~0.05 ms per key and record at ingest). So a chunk record holds only its id and vectors
+(qa/sentence_vectors.py), and the article record (the commit marker, which holds the text) carries
+two compact strings: the sentence spans and the chunks' sentence ranges. Everything a reader needs
+(offsets, text, chunk membership) follows from them.
 """
 
 from __future__ import annotations
@@ -72,12 +72,9 @@ class ArticleLayout:
         first, last = self.chunk_ranges[chunk]
         return [sentence_id(article_id, i) for i in range(first, last + 1)]
 
-    def record_ids(self, article_id: str) -> tuple[list[str], list[str]]:
-        """The ids of the article's sentence records and of its chunk records."""
-        return (
-            [sentence_id(article_id, i) for i in range(len(self.spans))],
-            [chunk_id(article_id, c) for c in range(len(self.chunk_ranges))],
-        )
+    def chunk_ids(self, article_id: str) -> list[str]:
+        """The ids of the article's chunk records."""
+        return [chunk_id(article_id, c) for c in range(len(self.chunk_ranges))]
 
 
 def _format(pairs: tuple[tuple[int, int], ...]) -> str:

@@ -1,16 +1,16 @@
 """The one module that owns persistence: Chroma collections plus the lexical (BM25) indexes.
 
-Three Chroma collections hold an article record (full text, metadata and the layout of its
-sentences and chunks, see qa/layout.py), its sentences and its chunks, each with a vector. Sentence
-vectors come from the embedding model; chunk and article vectors are the normalised mean of their
-sentences' vectors, so ingest encodes every sentence once and nothing twice. Sentence and chunk
-records are only an id and a vector: their offsets and text follow from the article record.
+Two Chroma collections hold an article record (full text, metadata and the layout of its
+sentences and chunks, see qa/layout.py) and its chunks, each with a vector. Sentence vectors come
+from the embedding model and travel inside the records of the chunks that hold them
+(qa/sentence_vectors.py); chunk and article vectors are the normalised mean of their sentences'
+vectors, so ingest encodes every sentence once and nothing twice. A chunk record is an id, a
+vector and its sentences' vectors: offsets and text follow from the article record.
 
 Consistency rules, so a crash or a kill at any point loses nothing and corrupts nothing:
-- adding writes sentences, then chunks, then the article record last: the article record is the
-  commit marker, and sentences or chunks that no article's layout names are orphans of an
-  interrupted write;
-- deleting removes the article record first, then its sentences and chunks;
+- adding writes the chunks, then the article record last: the article record is the commit
+  marker, and chunks that no article's layout names are orphans of an interrupted write;
+- deleting removes the article record first, then its chunks;
 - the lexical indexes are derived data, saved atomically, and reconciled with Chroma on open
   (:meth:`ArticleStore.check`), which also removes orphans. ``newsqa doctor`` runs the same check.
 """
@@ -31,22 +31,24 @@ from typing import Any, NamedTuple
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from ingest.types import Article, Sentence, sentence_id
-from qa.embeddings import embedding_name, normalize
+from ingest.types import Article, Sentence, chunk_id, sentence_id
+from qa.embeddings import embedding_name, encode, normalize
 from qa.encoding import EncodedBatch, TextBatch, encode_batch, encoded_batches
 from qa.layout import SPANS_KEY, ArticleLayout, owner, position
 from qa.lexical import LexicalIndex
 from qa.ranking import tokenize
+from qa.sentence_vectors import SENTENCE_VECTORS_KEY, pack, unpack
 from qa.settings import Settings
 
 CHROMA_MAX_BATCH = 5000
 EMBED_BATCH_SENTENCES = 2048
 RECORD_CACHE_ARTICLES = 4096  # article records (text, layout) kept by ``_records``
-# The sentence and chunk graphs. Chroma's defaults (M 16, construction ef 100) made the graph build
-# ~40% of each sentence's write. ``python bench/hnsw_recall.py [--articles N]`` compares recall@40 of
-# exact cosine search and build time against the defaults on a bench store's sentence vectors: M 12,
-# construction ef 64 keeps the defaults' recall at ~3/4 of their build time; M 8 (tried first) built
-# in half the time but lost recall (1028 articles: 0.94 vs 0.96; 10,000: 0.69-0.76 vs 0.80).
+UPGRADE_BATCH_ARTICLES = 256
+RECORD_CACHE_CHUNKS = 8192  # chunk records (vector, sentence vectors: ~12 KB each) kept by ``_chunk_records``
+# The chunk graph. Chroma's defaults (M 16, construction ef 100) made the graph build ~40% of each
+# record's write. ``python bench/hnsw_recall.py [--articles N]`` compares recall of exact cosine
+# search and build time against the defaults on a bench store's vectors: M 12, construction ef 64
+# keeps the defaults' recall at ~3/4 of their build time; M 8 (tried first) lost recall at 10,000.
 PASSAGE_HNSW = {"hnsw:M": 12, "hnsw:construction_ef": 64, "hnsw:search_ef": 200}
 
 
@@ -83,6 +85,11 @@ class _ArticleRecord(NamedTuple):
     meta: dict[str, Any]
     text: str
     layout: ArticleLayout
+
+
+class _ChunkRecord(NamedTuple):
+    vector: np.ndarray
+    sentence_vectors: np.ndarray  # one row per sentence of the chunk, in order
 
 
 @dataclass(slots=True)
@@ -132,13 +139,13 @@ class ArticleStore:
         self.sentence_index = LexicalIndex()
         self.chunk_index = LexicalIndex()
         self._cached: dict[str, _ArticleRecord] = {}  # see ``_records``
+        self._cached_chunks: dict[str, _ChunkRecord] = {}
         self._records_generation: float | None = None
         # Under the file lock from the start: processes opening a new store at once would otherwise
         # race in Chroma's first-open schema setup ("table collections already exists").
         with self._write_lock():
             self.client = _connect(settings, self.data_dir)
             self.articles = self._collection(f"{prefix}_articles")
-            self.sentences = self._collection(f"{prefix}_sentences", PASSAGE_HNSW)
             self.chunks = self._collection(f"{prefix}_chunks", PASSAGE_HNSW)
             self._load_lexical()
             # kept so ``newsqa doctor`` can report what opening the store repaired
@@ -189,24 +196,21 @@ class ArticleStore:
     def check(self) -> CheckReport:
         """Remove orphans of interrupted writes and bring the lexical indexes in step with Chroma.
 
-        Sentence and chunk records are addressed by id (``<article>:<i>``, ``<article>:c<i>``): a
-        record is an orphan unless a stored article's layout names it, which also catches records
-        left over from a longer earlier version of an article.
+        Chunk records are addressed by id (``<article>:c<i>``): a record is an orphan unless a
+        stored article's layout names it, which also catches records left over from a longer
+        earlier version of an article. A store written before newsqa 0.3 is upgraded first.
         """
         with self._write_lock():
             stored = self._article_metadata()
-            self._upgrade_layouts(stored)
+            self._upgrade(stored)
             orphaned: set[str] = set()
-            kinds = ((0, self.sentences, "n_sentences"), (1, self.chunks, "n_chunks"))
-            for which, collection, count_key in kinds:
-                if collection.count() == sum(int(m[count_key]) for m in stored.values()):
-                    continue  # the usual case, known from the article records' counts, no layout parsed
+            if self.chunks.count() != sum(int(m["n_chunks"]) for m in stored.values()):
+                # not the usual case (known from the article records' counts): find the strays by id
                 layouts = {i: ArticleLayout.from_metadata(m) for i, m in stored.items()}
-                expected = {r for i, layout in layouts.items() for r in layout.record_ids(i)[which]}
-                stale = [r for r in collection.get(include=[])["ids"] if r not in expected]
-                for start in range(0, len(stale), CHROMA_MAX_BATCH):
-                    collection.delete(ids=stale[start : start + CHROMA_MAX_BATCH])
-                orphaned |= {owner(r) for r in stale}
+                expected = {c for i, layout in layouts.items() for c in layout.chunk_ids(i)}
+                stale = [c for c in self.chunks.get(include=[])["ids"] if c not in expected]
+                self._delete(self.chunks, stale)
+                orphaned |= {owner(c) for c in stale}
             added, removed = self._reconcile_lexical(set(stored))
             return CheckReport(len(stored), sorted(orphaned), sorted(added), sorted(removed))
 
@@ -238,7 +242,10 @@ class ArticleStore:
         )
 
     def sentence_rows(self, ids: Sequence[str], vectors: bool = False) -> dict[str, StoredSentence]:
-        """The stored sentences among ``ids`` (unknown ids are left out), with their vectors on request."""
+        """The stored sentences among ``ids`` (unknown ids are left out), with their vectors on request.
+
+        A sentence's vector is read from the first chunk that holds it (qa/sentence_vectors.py).
+        """
         records = self._records({owner(i) for i in ids})
         found: dict[str, StoredSentence] = {}
         for sid in ids:
@@ -248,10 +255,20 @@ class ArticleStore:
                 sentence = record.layout.sentence(article_id, record.text, index)
                 found[sid] = StoredSentence(sentence, record.layout.chunks_of(index))
         if vectors and found:
-            got = self.sentences.get(ids=list(found), include=["embeddings"])
-            vectors_of = dict(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32), strict=True))
-            found = {i: replace(row, vector=vectors_of[i]) for i, row in found.items() if i in vectors_of}
+            holder = {sid: chunk_id(owner(sid), row.chunks[0]) for sid, row in found.items() if row.chunks}
+            chunks = self._chunk_records(holder.values())
+            with_vectors = {}
+            for sid, cid in holder.items():
+                chunk = chunks.get(cid)
+                if chunk is not None:
+                    row = position(sid) - records[owner(sid)].layout.chunk_ranges[position(cid)][0]
+                    with_vectors[sid] = replace(found[sid], vector=chunk.sentence_vectors[row])
+            found = with_vectors
         return found
+
+    def chunk_vectors(self, chunk_ids: Iterable[str]) -> dict[str, np.ndarray]:
+        """The vectors of the stored chunks among ``chunk_ids``."""
+        return {i: record.vector for i, record in self._chunk_records(chunk_ids).items()}
 
     def article_meta(self, article_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Metadata (title, source, ...) of the stored articles among ``article_ids``."""
@@ -275,8 +292,10 @@ class ArticleStore:
         indexes every document for full-text search, which newsqa never uses (it has its own BM25),
         and storing each sentence and chunk as a document cost a third of every write.
         """
-        if self._records_generation != self.generation or len(self._cached) > RECORD_CACHE_ARTICLES:
-            self._cached, self._records_generation = {}, self.generation
+        if self._records_generation != self.generation:
+            self._cached, self._cached_chunks, self._records_generation = {}, {}, self.generation
+        if len(self._cached) > RECORD_CACHE_ARTICLES:
+            self._cached = {}
         wanted = list(dict.fromkeys(article_ids))
         missing = [i for i in wanted if i not in self._cached]
         if missing:
@@ -284,6 +303,32 @@ class ArticleStore:
             for article_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
                 self._cached[article_id] = _ArticleRecord(meta, text, ArticleLayout.from_metadata(meta))
         return {i: self._cached[i] for i in wanted if i in self._cached}
+
+    def _chunk_records(self, chunk_ids: Iterable[str]) -> dict[str, _ChunkRecord]:
+        """Stored chunks' vectors and their sentences' vectors, cached until the store changes.
+
+        A chunk whose sentence vectors are missing or do not match its layout is left out, so a
+        damaged record costs its sentences their dense score, never a wrong one.
+        """
+        wanted = list(dict.fromkeys(chunk_ids))
+        layouts = {i: r.layout for i, r in self._records({owner(c) for c in wanted}).items()}
+        if len(self._cached_chunks) > RECORD_CACHE_CHUNKS:
+            self._cached_chunks = {}
+        missing = [c for c in wanted if c not in self._cached_chunks and owner(c) in layouts]
+        if missing:
+            got = self.chunks.get(ids=missing, include=["embeddings", "metadatas"])
+            for cid, vector, meta in zip(got["ids"], got["embeddings"], got["metadatas"], strict=True):
+                ranges = layouts[owner(cid)].chunk_ranges
+                index = position(cid)
+                if index >= len(ranges):
+                    continue
+                first, last = ranges[index]
+                try:
+                    rows = unpack(str((meta or {})[SENTENCE_VECTORS_KEY]), last - first + 1)
+                except (KeyError, ValueError):
+                    continue
+                self._cached_chunks[cid] = _ChunkRecord(np.asarray(vector, dtype=np.float32), rows)
+        return {c: self._cached_chunks[c] for c in wanted if c in self._cached_chunks}
 
     @property
     def generation(self) -> float:
@@ -338,21 +383,24 @@ class ArticleStore:
         return todo
 
     def _write_batch(self, batch: Sequence[Article], encoded: EncodedBatch | None = None) -> None:
-        """Write one batch: sentences, chunks, then the article records (the commit markers).
+        """Write one batch: the chunks, then the article records (the commit markers).
 
-        Sentence and chunk records are an id and a vector (see qa/layout.py for why); the article
-        record holds the text, the metadata and the layout that places every sentence and chunk.
+        A chunk record is an id, a vector and its sentences' vectors (see qa/sentence_vectors.py);
+        the article record holds the text, the metadata and the layout that places every sentence
+        and chunk (qa/layout.py).
         """
         encoded = encoded or encode_batch(self.embeddings, _texts(batch))
         sentences = [s for a in batch for s in a.sentences]
         vectors = encoded.vectors
         row = {s.id: i for i, s in enumerate(sentences)}
-        self._upsert(self.sentences, [s.id for s in sentences], vectors)
         chunks = [c for a in batch for c in a.chunks]
-        chunk_vectors = _mean_vectors(
-            vectors, [[row[sentence_id(c.article_id, i)] for i in c.sentence_indices] for c in chunks]
+        members = [[row[sentence_id(c.article_id, i)] for i in c.sentence_indices] for c in chunks]
+        self._upsert(
+            self.chunks,
+            [c.id for c in chunks],
+            _mean_vectors(vectors, members),
+            [{SENTENCE_VECTORS_KEY: pack(vectors[rows])} for rows in members],
         )
-        self._upsert(self.chunks, [c.id for c in chunks], chunk_vectors)
         now = datetime.now(UTC).isoformat(timespec="seconds")
         article_vectors = _mean_vectors(vectors, [[row[s.id] for s in a.sentences] for a in batch])
         self._upsert(
@@ -384,14 +432,18 @@ class ArticleStore:
     def _remove(self, stored: dict[str, dict[str, Any]]) -> None:
         """Remove articles, given their stored metadata (which holds the layout naming their records)."""
         article_ids = list(stored)
-        layouts = {i: ArticleLayout.from_metadata(m) for i, m in stored.items()}
         self.articles.delete(ids=article_ids)  # the commit marker goes first
-        for which, collection in enumerate((self.sentences, self.chunks)):
-            ids = [r for i, layout in layouts.items() for r in layout.record_ids(i)[which]]
-            for start in range(0, len(ids), CHROMA_MAX_BATCH):
-                collection.delete(ids=ids[start : start + CHROMA_MAX_BATCH])
+        self._delete(
+            self.chunks,
+            [c for i, m in stored.items() for c in ArticleLayout.from_metadata(m).chunk_ids(i)],
+        )
         self.sentence_index.remove_groups(article_ids)
         self.chunk_index.remove_groups(article_ids)
+
+    @staticmethod
+    def _delete(collection, ids: Sequence[str]) -> None:
+        for start in range(0, len(ids), CHROMA_MAX_BATCH):
+            collection.delete(ids=list(ids[start : start + CHROMA_MAX_BATCH]))
 
     @staticmethod
     def _upsert(
@@ -456,23 +508,54 @@ class ArticleStore:
             self._save_lexical()
         return added, removed
 
-    def _upgrade_layouts(self, stored: dict[str, dict[str, Any]]) -> None:
-        """Give articles written by newsqa before 0.2 (offsets on each sentence record) their layout."""
+    def _upgrade(self, stored: dict[str, dict[str, Any]]) -> None:
+        """Bring a store written before newsqa 0.3, which kept a record per sentence, to this layout.
+
+        0.1 kept each sentence's offsets on its sentence record, 0.1 and 0.2 each sentence's vector:
+        offsets move into the article records' layouts, vectors into the chunk records, then the
+        sentence collection is dropped. Every step can be repeated, so an upgrade cut short resumes
+        on the next open.
+        """
+        name = f"{self.settings.collection_prefix}_sentences"
+        if name not in {c.name for c in self.client.list_collections()}:
+            return
+        legacy = self.client.get_collection(name, embedding_function=None)
         for article_id, meta in stored.items():
-            if SPANS_KEY in meta:
-                continue
-            where = {"article_id": article_id}
-            sentences = self.sentences.get(where=where, include=["metadatas"])["metadatas"]
-            chunks = self.chunks.get(where=where, include=["metadatas"])["metadatas"]
-            layout = ArticleLayout(
-                tuple((int(m["start"]), int(m["end"])) for m in sorted(sentences, key=lambda m: m["index"])),
-                tuple(
-                    (position(m["sentence_ids"][0]), position(m["sentence_ids"][-1]))
-                    for m in sorted(chunks, key=lambda m: m["index"])
-                ),
-            )
-            meta.update(layout.metadata())
-            self.articles.update(ids=[article_id], metadatas=[meta])
+            if SPANS_KEY not in meta:
+                meta.update(_legacy_layout(legacy, self.chunks, article_id).metadata())
+                self.articles.update(ids=[article_id], metadatas=[meta])
+        ids = list(stored)
+        for start in range(0, len(ids), UPGRADE_BATCH_ARTICLES):
+            batch = ids[start : start + UPGRADE_BATCH_ARTICLES]
+            self._move_sentence_vectors(legacy, {i: stored[i] for i in batch})
+        self.client.delete_collection(name)
+        self._cached, self._cached_chunks = {}, {}
+
+    def _move_sentence_vectors(self, legacy, stored: dict[str, dict[str, Any]]) -> None:
+        """Pack the legacy sentence records' vectors into the articles' chunk records.
+
+        An article missing any sentence vector (a damaged store) has its sentences encoded again.
+        """
+        layouts = {i: ArticleLayout.from_metadata(m) for i, m in stored.items()}
+        wanted = [sentence_id(i, k) for i, layout in layouts.items() for k in range(len(layout.spans))]
+        vectors: dict[str, np.ndarray] = {}
+        for start in range(0, len(wanted), CHROMA_MAX_BATCH):
+            got = legacy.get(ids=wanted[start : start + CHROMA_MAX_BATCH], include=["embeddings"])
+            vectors.update(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32), strict=True))
+        chunk_ids, metas = [], []
+        for article_id, layout in layouts.items():
+            ids = [sentence_id(article_id, k) for k in range(len(layout.spans))]
+            if ids and all(i in vectors for i in ids):
+                matrix = np.stack([vectors[i] for i in ids])
+            else:
+                text = self.articles.get(ids=[article_id], include=["documents"])["documents"][0]
+                matrix = encode(self.embeddings, [s.text for s in layout.sentences(article_id, text)])
+            for index, (first, last) in enumerate(layout.chunk_ranges):
+                chunk_ids.append(chunk_id(article_id, index))
+                metas.append({SENTENCE_VECTORS_KEY: pack(matrix[first : last + 1])})
+        for start in range(0, len(chunk_ids), CHROMA_MAX_BATCH):
+            end = start + CHROMA_MAX_BATCH
+            self.chunks.update(ids=chunk_ids[start:end], metadatas=metas[start:end])
 
     # ---- internals: Chroma ---------------------------------------------------------------------
     def _collection(self, name: str, hnsw: dict[str, int] | None = None):
@@ -571,6 +654,20 @@ def _connect(settings: Settings, data_dir: Path):
     except Exception as exc:
         raise StoreError(f"Cannot reach the Chroma server at {settings.chroma_url}: {exc}") from exc
     return client
+
+
+def _legacy_layout(sentences, chunks, article_id: str) -> ArticleLayout:
+    """An article's layout from the offsets newsqa 0.1 kept on each sentence and chunk record."""
+    where = {"article_id": article_id}
+    sentence_metas = sentences.get(where=where, include=["metadatas"])["metadatas"]
+    chunk_metas = chunks.get(where=where, include=["metadatas"])["metadatas"]
+    return ArticleLayout(
+        tuple((int(m["start"]), int(m["end"])) for m in sorted(sentence_metas, key=lambda m: m["index"])),
+        tuple(
+            (position(m["sentence_ids"][0]), position(m["sentence_ids"][-1]))
+            for m in sorted(chunk_metas, key=lambda m: m["index"])
+        ),
+    )
 
 
 def _mean_vectors(vectors: np.ndarray, members: Sequence[Sequence[int]]) -> np.ndarray:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.types import sentence_id
 from qa.api import NewsQA
 from qa.embeddings import UniversalSentenceEncoderEmbeddings
 from qa.settings import Settings
@@ -63,3 +64,9 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def vectored_sentence_ids(store) -> list[str]:
+    """The ids of the stored sentences whose vector Chroma holds (in their chunks' records)."""
+    ids = [sentence_id(a.id, i) for a in store.list_articles() for i in range(a.n_sentences)]
+    return list(store.sentence_rows(ids, vectors=True))

@@ -53,7 +53,7 @@ def test_ingest_ask_delete_through_a_chroma_server(make_qa, chroma_url: str, tmp
     other = make_qa(chroma_url=chroma_url, data_dir=tmp_path / "other-client")
     assert other.ask("Was wies der Generalstab in Kiew zurück?").citations[0].text == GENERALSTAB
     assert qa.delete(article_id)
-    assert qa.store.sentences.count() == 0
+    assert qa.store.chunks.count() == 0
 
 
 def test_unreachable_server_is_a_clear_error(make_qa) -> None:

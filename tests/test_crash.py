@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import GENERALSTAB, ROOT, SEED, build_qa
+from conftest import GENERALSTAB, ROOT, SEED, build_qa, vectored_sentence_ids
 
 from ingest import load_file
 from qa.cli import main
@@ -75,8 +75,8 @@ def inspect(data_dir: Path, embeddings) -> dict:
     with _environ(_env(data_dir)), contextlib.redirect_stdout(out):
         code = main(["doctor"])
     store = build_qa(data_dir, embeddings).store
-    got = {name: getattr(store, name).get(include=[]) for name in ("sentences", "chunks")}
-    owners = {name: Counter(owner(i) for i in g["ids"]) for name, g in got.items()}
+    ids = {"sentences": vectored_sentence_ids(store), "chunks": store.chunks.get(include=[])["ids"]}
+    owners = {name: Counter(owner(i) for i in found) for name, found in ids.items()}
     state = {
         "doctor_code": code,
         "doctor": out.getvalue(),
@@ -85,8 +85,8 @@ def inspect(data_dir: Path, embeddings) -> dict:
         },
         "sentence_owners": owners["sentences"],
         "chunk_owners": owners["chunks"],
-        "sentence_ids": sorted(got["sentences"]["ids"]),
-        "chunk_ids": sorted(got["chunks"]["ids"]),
+        "sentence_ids": sorted(ids["sentences"]),  # those whose vectors the chunk records hold
+        "chunk_ids": sorted(ids["chunks"]),
         "lexical": [_live(store.sentence_index), _live(store.chunk_index)],
         "lexical_on_disk": [_live(LexicalIndex.load(p)) for p in store._lexical_paths()],
     }
@@ -236,4 +236,4 @@ def test_crash_while_replacing_an_article_never_leaves_its_old_wording_in_bm25(m
     index = reopened.store.sentence_index
     assert index.top(tokenize("schwieg"), 1), "the new wording must be searchable"
     assert index.top(tokenize("zurück"), 5) == [], "the old wording is still in the BM25 index"
-    assert len(index) == reopened.store.sentences.count()
+    assert len(index) == len(vectored_sentence_ids(reopened.store))

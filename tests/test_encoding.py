@@ -30,6 +30,7 @@ def _batches(n: int) -> list[tuple[list[str], list[str]]]:
 @two_cores
 def test_worker_processes_return_what_the_model_computes_in_process_in_order(monkeypatch, embeddings) -> None:
     monkeypatch.setattr(encoding, "PROCESS_POOL_MIN_SENTENCES", 0)
+    monkeypatch.setattr(encoding, "PROCESS_PIECE_SENTENCES", 5)  # 16 sentences, 1 chunk: 4 pieces each
     batches = _batches(5)
     got = list(encoded_batches(embeddings, batches, workers=2))
     assert len(got) == len(batches)

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, build_qa
+from conftest import ROOT, build_qa, vectored_sentence_ids
 from test_crash import write_articles
 
 from qa.api import NewsQA
@@ -37,7 +37,7 @@ def assert_exact(qa: NewsQA, n_articles: int) -> None:
     articles = store.list_articles()
     assert len(articles) == n_articles == len({a.title for a in articles})
     assert all(a.n_sentences == SENTENCES + 1 for a in articles)
-    sentence_ids = store.sentences.get(include=[])["ids"]
+    sentence_ids = vectored_sentence_ids(store)
     chunk_ids = store.chunks.get(include=[])["ids"]
     assert len(sentence_ids) == n_articles * (SENTENCES + 1) == len(set(sentence_ids))
     assert len(chunk_ids) == sum(a.n_chunks for a in articles)

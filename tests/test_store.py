@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pytest
 from conftest import GENERALSTAB, SEED
 
@@ -11,9 +12,9 @@ from ingest import load_file
 from qa.store import StoreError
 
 
-def _sizes(qa) -> tuple[int, int, int, int, int]:
+def _sizes(qa) -> tuple[int, int, int, int]:
     s = qa.store
-    return s.count(), s.sentences.count(), s.chunks.count(), len(s.sentence_index), len(s.chunk_index)
+    return s.count(), s.chunks.count(), len(s.sentence_index), len(s.chunk_index)
 
 
 def test_ingesting_twice_changes_nothing(make_qa) -> None:
@@ -24,7 +25,7 @@ def test_ingesting_twice_changes_nothing(make_qa) -> None:
     second = qa.ingest([SEED.parent])
     assert second.report.added == [] and second.report.unchanged == first.report.added
     assert _sizes(qa) == before
-    assert before[1] == before[3] == 21  # every sentence in Chroma and in the lexical index
+    assert before[2] == 21 and before[1] == before[3] == 7  # every sentence and chunk, in Chroma and BM25
 
 
 def test_changed_article_replaces_its_old_version(make_qa, tmp_path) -> None:
@@ -64,7 +65,7 @@ def test_delete_removes_everything(make_qa) -> None:
     qa = make_qa()
     article_id = qa.ingest([SEED]).report.added[0]
     assert qa.delete(article_id)
-    assert _sizes(qa) == (0, 0, 0, 0, 0)
+    assert _sizes(qa) == (0, 0, 0, 0)
     assert not qa.delete(article_id)
     answer = qa.ask("Was wies der Generalstab in Kiew zurück?")
     assert answer.abstained and answer.passages == []
@@ -97,12 +98,12 @@ def test_store_refuses_other_embeddings(make_qa) -> None:
 def test_orphans_of_an_interrupted_write_are_removed_on_open(make_qa) -> None:
     qa = make_qa()
     article = load_file(SEED)[0]
-    qa.store._write_batch([article])  # sentences, chunks and article record written...
+    qa.store._write_batch([article])  # chunks and article record written...
     qa.store.articles.delete(ids=[article.id])  # ...but the commit marker never landed
     reopened = make_qa()
-    assert _sizes(reopened) == (0, 0, 0, 0, 0)
+    assert _sizes(reopened) == (0, 0, 0, 0)
     assert reopened.ingest([SEED]).report.added == [article.id]
-    assert _sizes(reopened)[1] == 21
+    assert _sizes(reopened)[2] == 21
 
 
 def test_lost_lexical_index_is_rebuilt_from_chroma(make_qa, tmp_path) -> None:
@@ -115,7 +116,7 @@ def test_lost_lexical_index_is_rebuilt_from_chroma(make_qa, tmp_path) -> None:
     assert report.consistent
 
 
-def test_a_stored_article_reads_back_exactly_as_ingested(make_qa) -> None:
+def test_a_stored_article_reads_back_exactly_as_ingested(make_qa, embeddings) -> None:
     """Sentences and chunks are rebuilt from the article record's layout: every offset must match."""
     qa = make_qa()
     article = load_file(SEED)[0]
@@ -129,16 +130,18 @@ def test_a_stored_article_reads_back_exactly_as_ingested(make_qa) -> None:
     # chunk membership: every chunk a sentence belongs to, and no other
     for s in article.sentences:
         assert rows[s.id].chunks == tuple(c.index for c in article.chunks if s.index in c.sentence_indices)
+    # each sentence's own vector (float16 in the chunk records), not a neighbour's
+    encoded = embeddings.encode([s.text for s in article.sentences])
+    assert abs(_stored_vectors(qa, article) - encoded).max() < 1e-3
 
 
 def test_records_left_by_a_longer_earlier_version_are_removed_on_open(make_qa) -> None:
-    """A sentence id past the article's layout (an interrupted replace) is an orphan, not a sentence."""
+    """A chunk id past the article's layout (an interrupted replace) is an orphan, not a chunk."""
     qa = make_qa()
     qa.ingest([SEED])
     article_id, before = qa.articles()[0].id, _sizes(qa)
-    vector = qa.store.sentences.get(ids=[f"{article_id}:0"], include=["embeddings"])["embeddings"]
-    qa.store.sentences.upsert(ids=[f"{article_id}:21"], embeddings=vector)
-    qa.store.chunks.upsert(ids=[f"{article_id}:c40", "gone:c0"], embeddings=[vector[0], vector[0]])
+    vector = qa.store.chunks.get(ids=[f"{article_id}:c0"], include=["embeddings"])["embeddings"][0]
+    qa.store.chunks.upsert(ids=[f"{article_id}:c40", "gone:c0"], embeddings=[vector, vector])
     reopened = make_qa()
     assert reopened.store.opened_check.orphan_articles_removed == sorted(["gone", article_id])
     assert _sizes(reopened) == before
@@ -158,7 +161,8 @@ def test_a_store_written_before_layouts_is_upgraded_on_open(make_qa, embeddings)
     store.articles.add(
         ids=[article.id], embeddings=[vectors.mean(0)], documents=[article.text], metadatas=[meta]
     )
-    store.sentences.upsert(
+    legacy = store.client.create_collection(_legacy_name(qa), embedding_function=None)
+    legacy.upsert(
         ids=[s.id for s in article.sentences],
         embeddings=vectors,
         documents=[s.text for s in article.sentences],
@@ -192,5 +196,31 @@ def test_a_store_written_before_layouts_is_upgraded_on_open(make_qa, embeddings)
     assert (
         upgraded is not None and upgraded.sentences == article.sentences and upgraded.chunks == article.chunks
     )
+    assert abs(_stored_vectors(reopened, article) - vectors).max() < 1e-3  # moved into the chunk records
+    assert _legacy_name(qa) not in {c.name for c in store.client.list_collections()}
     cited = reopened.ask("Was wies der Generalstab in Kiew zurück?").citations[0]
     assert (cited.start, cited.end, cited.text) == (749, 834, GENERALSTAB)
+
+
+def test_an_upgrade_encodes_again_what_the_old_store_lost(make_qa, embeddings) -> None:
+    """A 0.2 store (a record per sentence) missing one sentence's vector: that article is encoded again."""
+    qa = make_qa()
+    article = load_file(SEED)[0]
+    qa.store.add([article])
+    vectors = embeddings.encode([s.text for s in article.sentences])
+    legacy = qa.store.client.create_collection(_legacy_name(qa), embedding_function=None)
+    legacy.upsert(ids=[s.id for s in article.sentences[1:]], embeddings=vectors[1:])
+    bare = [c.id for c in article.chunks]
+    qa.store.chunks.update(ids=bare, metadatas=[{"sentence_vectors": None}] * len(bare))  # as 0.2 wrote them
+    reopened = make_qa()
+    assert abs(_stored_vectors(reopened, article) - vectors).max() < 1e-3
+    assert reopened.ask("Was wies der Generalstab in Kiew zurück?").citations[0].text == GENERALSTAB
+
+
+def _stored_vectors(qa, article) -> np.ndarray:
+    rows = qa.store.sentence_rows([s.id for s in article.sentences], vectors=True)
+    return np.stack([rows[s.id].vector for s in article.sentences])
+
+
+def _legacy_name(qa) -> str:
+    return f"{qa.settings.collection_prefix}_sentences"

