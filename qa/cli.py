@@ -292,7 +292,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         raise RuntimeError(f"the store is still inconsistent after repair: {again}")
     print(f"{report.articles} articles checked.")
     if report.orphan_articles_removed:
-        print(f"Removed sentences/chunks of {len(report.orphan_articles_removed)} incomplete articles.")
+        print(f"Removed chunk records of {len(report.orphan_articles_removed)} incomplete articles.")
     if report.lexical_added or report.lexical_removed:
         print(
             f"Lexical index repaired: +{len(report.lexical_added)} / -{len(report.lexical_removed)} articles."

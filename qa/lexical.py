@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -43,16 +42,16 @@ class LexicalIndex:
     def add(self, ids: Sequence[str], token_lists: Sequence[Sequence[str]], groups: Sequence[str]) -> None:
         """Append documents; an id already present is tombstoned first (its new version wins)."""
         self.remove_ids([i for i in ids if i in self.row_of])
-        rows, cols, vals = [], [], []
-        for row, tokens in enumerate(token_lists):
-            for term, count in Counter(tokens).items():
-                col = self.vocab.setdefault(term, len(self.vocab))
-                rows.append(row)
-                cols.append(col)
-                vals.append(count)
-        block = sparse.csr_matrix(
-            (np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(len(ids), len(self.vocab))
+        # One pass over all tokens, numpy for the rest: a Counter per document cost 3x as much.
+        vocab = self.vocab
+        term_id = vocab.setdefault
+        cols = np.fromiter((term_id(t, len(vocab)) for tokens in token_lists for t in tokens), dtype=np.int64)
+        lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+        rows = np.repeat(np.arange(len(token_lists), dtype=np.int64), lengths)
+        block = sparse.csr_matrix(  # repeated (row, term) pairs are summed: the term counts
+            (np.ones(len(cols), dtype=np.float32), (rows, cols)), shape=(len(ids), len(vocab))
         )
+        block.sum_duplicates()
         base = len(self.ids)
         self._blocks.append(block)
         self.ids.extend(ids)

@@ -50,7 +50,7 @@ class Retrieval:
 
 
 class HybridRetriever:
-    """Dense + BM25 candidates over sentences and chunks, ranked by the sentence ranker."""
+    """Dense candidates over chunks and BM25 ones over sentences and chunks, ranked by the sentence ranker."""
 
     def __init__(
         self,

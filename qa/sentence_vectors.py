@@ -1,12 +1,12 @@
 """Sentence vectors, packed into the metadata of the chunk records that hold the sentences.
 
 Why not one Chroma record per sentence: every record pays an HNSW insertion and its log rows, and
-sentences are four fifths of the records. Ingesting the 1028 10kGNAD test articles spent ~7 of its
-~16 main-process CPU-seconds writing 22,681 sentence records, on the two cores the model needs
-(``bench/ingest.py``). Retrieval does not need a sentence graph: dense search finds chunks, BM25
-finds sentences and chunks, and only the candidates' vectors are read, to score them. So a chunk
-record carries its sentences' vectors, in sentence order, as float16 (the cosine moves by ~1e-4,
-far below anything the ranker resolves), base64 in one metadata string.
+sentences are four fifths of the records. Ingesting the 1028 10kGNAD test articles spent ~9 of its
+~16 main-process CPU-seconds writing 22,681 sentence records, on the two cores the model needs.
+Retrieval does not need a sentence graph: dense search finds chunks, BM25 finds sentences and
+chunks, and only the candidates' vectors are read, to score them. So a chunk record carries its
+sentences' vectors, in sentence order, as float16 (a cosine moves by ~1e-5, at most ~2e-4, far below
+anything the ranker resolves), base64 in one metadata string.
 """
 
 from __future__ import annotations
@@ -23,9 +23,12 @@ def pack(vectors: np.ndarray) -> str:
     return base64.b64encode(np.ascontiguousarray(vectors, dtype="<f2").tobytes()).decode("ascii")
 
 
-def unpack(value: str, rows: int) -> np.ndarray:
-    """The float32 matrix :func:`pack` stored; ``rows`` (the chunk's sentence count) checks it."""
+def unpack(value: str, rows: int, dimensions: int) -> np.ndarray:
+    """The float16 matrix :func:`pack` stored, checked to be ``rows`` x ``dimensions``.
+
+    Kept in float16 (half the memory in the store's cache); take a row ``.astype(np.float32)``.
+    """
     data = np.frombuffer(base64.b64decode(value, validate=True), dtype="<f2")
-    if rows <= 0 or data.size == 0 or data.size % rows:
-        raise ValueError(f"packed sentence vectors hold {data.size} values, not {rows} rows")
-    return data.reshape(rows, -1).astype(np.float32)
+    if rows <= 0 or data.size != rows * dimensions:
+        raise ValueError(f"packed sentence vectors hold {data.size} values, not {rows} x {dimensions}")
+    return data.reshape(rows, dimensions)

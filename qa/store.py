@@ -22,7 +22,7 @@ import functools
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,7 +89,15 @@ class _ArticleRecord(NamedTuple):
 
 class _ChunkRecord(NamedTuple):
     vector: np.ndarray
-    sentence_vectors: np.ndarray  # one row per sentence of the chunk, in order
+    first: int  # the index of the chunk's first sentence in its article
+    sentence_vectors: np.ndarray | None  # float16, a row per sentence of the chunk; None if damaged
+
+    def sentence_vector(self, index: int) -> np.ndarray | None:
+        """The vector of sentence ``index`` of the article, if this chunk holds it intact."""
+        row = index - self.first
+        if self.sentence_vectors is None or not 0 <= row < len(self.sentence_vectors):
+            return None
+        return self.sentence_vectors[row].astype(np.float32)
 
 
 @dataclass(slots=True)
@@ -123,7 +131,7 @@ class CheckReport:
 
 
 class ArticleStore:
-    """Articles, sentences and chunks in Chroma, with BM25 indexes kept in step."""
+    """Articles and chunks (with their sentences' vectors) in Chroma, with BM25 indexes kept in step."""
 
     def __init__(self, settings: Settings, embeddings: Embeddings) -> None:
         self.settings = settings
@@ -244,7 +252,8 @@ class ArticleStore:
     def sentence_rows(self, ids: Sequence[str], vectors: bool = False) -> dict[str, StoredSentence]:
         """The stored sentences among ``ids`` (unknown ids are left out), with their vectors on request.
 
-        A sentence's vector is read from the first chunk that holds it (qa/sentence_vectors.py).
+        A sentence's vector is read from a chunk that holds it (qa/sentence_vectors.py); with
+        ``vectors``, a sentence no intact chunk record holds is left out too.
         """
         records = self._records({owner(i) for i in ids})
         found: dict[str, StoredSentence] = {}
@@ -255,14 +264,17 @@ class ArticleStore:
                 sentence = record.layout.sentence(article_id, record.text, index)
                 found[sid] = StoredSentence(sentence, record.layout.chunks_of(index))
         if vectors and found:
-            holder = {sid: chunk_id(owner(sid), row.chunks[0]) for sid, row in found.items() if row.chunks}
-            chunks = self._chunk_records(holder.values())
+            chunks = self._chunk_records(
+                chunk_id(owner(i), c) for i, row in found.items() for c in row.chunks
+            )
             with_vectors = {}
-            for sid, cid in holder.items():
-                chunk = chunks.get(cid)
-                if chunk is not None:
-                    row = position(sid) - records[owner(sid)].layout.chunk_ranges[position(cid)][0]
-                    with_vectors[sid] = replace(found[sid], vector=chunk.sentence_vectors[row])
+            for sid, row in found.items():
+                for c in row.chunks:
+                    chunk = chunks.get(chunk_id(row.sentence.article_id, c))
+                    vector = chunk.sentence_vector(row.sentence.index) if chunk else None
+                    if vector is not None:
+                        with_vectors[sid] = replace(row, vector=vector)
+                        break
             found = with_vectors
         return found
 
@@ -293,42 +305,46 @@ class ArticleStore:
         and storing each sentence and chunk as a document cost a third of every write.
         """
         if self._records_generation != self.generation:
-            self._cached, self._cached_chunks, self._records_generation = {}, {}, self.generation
-        if len(self._cached) > RECORD_CACHE_ARTICLES:
-            self._cached = {}
+            self._clear_caches()
+            self._records_generation = self.generation
+        cache = self._cached  # this call's view: another thread may swap in a fresh cache meanwhile
+        if len(cache) > RECORD_CACHE_ARTICLES:
+            cache = self._cached = {}
         wanted = list(dict.fromkeys(article_ids))
-        missing = [i for i in wanted if i not in self._cached]
+        found = {i: cache[i] for i in wanted if i in cache}
+        missing = [i for i in wanted if i not in found]
         if missing:
             got = self.articles.get(ids=missing, include=["documents", "metadatas"])
             for article_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-                self._cached[article_id] = _ArticleRecord(meta, text, ArticleLayout.from_metadata(meta))
-        return {i: self._cached[i] for i in wanted if i in self._cached}
+                found[article_id] = cache[article_id] = _ArticleRecord(
+                    meta, text, ArticleLayout.from_metadata(meta)
+                )
+        return found
 
     def _chunk_records(self, chunk_ids: Iterable[str]) -> dict[str, _ChunkRecord]:
         """Stored chunks' vectors and their sentences' vectors, cached until the store changes.
 
-        A chunk whose sentence vectors are missing or do not match its layout is left out, so a
-        damaged record costs its sentences their dense score, never a wrong one.
+        Sentence vectors that are missing or do not fit the chunk's layout are ``None``: a damaged
+        record costs its sentences their vector (then read from an overlapping chunk, or the
+        sentence is left out), never a wrong one.
         """
         wanted = list(dict.fromkeys(chunk_ids))
         layouts = {i: r.layout for i, r in self._records({owner(c) for c in wanted}).items()}
-        if len(self._cached_chunks) > RECORD_CACHE_CHUNKS:
-            self._cached_chunks = {}
-        missing = [c for c in wanted if c not in self._cached_chunks and owner(c) in layouts]
+        cache = self._cached_chunks
+        if len(cache) > RECORD_CACHE_CHUNKS:
+            cache = self._cached_chunks = {}
+        found = {c: cache[c] for c in wanted if c in cache}
+        missing = [c for c in wanted if c not in found and owner(c) in layouts]
         if missing:
             got = self.chunks.get(ids=missing, include=["embeddings", "metadatas"])
             for cid, vector, meta in zip(got["ids"], got["embeddings"], got["metadatas"], strict=True):
                 ranges = layouts[owner(cid)].chunk_ranges
-                index = position(cid)
-                if index >= len(ranges):
-                    continue
-                first, last = ranges[index]
-                try:
-                    rows = unpack(str((meta or {})[SENTENCE_VECTORS_KEY]), last - first + 1)
-                except (KeyError, ValueError):
-                    continue
-                self._cached_chunks[cid] = _ChunkRecord(np.asarray(vector, dtype=np.float32), rows)
-        return {c: self._cached_chunks[c] for c in wanted if c in self._cached_chunks}
+                if position(cid) < len(ranges):
+                    found[cid] = cache[cid] = _chunk_record(ranges[position(cid)], vector, meta)
+        return found
+
+    def _clear_caches(self) -> None:
+        self._cached, self._cached_chunks = {}, {}
 
     @property
     def generation(self) -> float:
@@ -480,6 +496,7 @@ class ArticleStore:
         self.sentence_index.save(sentence_path)
         self.chunk_index.save(chunk_path)
         self._lexical_mtime = self._lexical_disk_mtime()
+        self._clear_caches()  # every write ends here; the file time alone may not tick between two
 
     def _lexical_disk_mtime(self) -> float:
         return max((p.stat().st_mtime for p in self._lexical_paths() if p.exists()), default=0.0)
@@ -513,13 +530,18 @@ class ArticleStore:
 
         0.1 kept each sentence's offsets on its sentence record, 0.1 and 0.2 each sentence's vector:
         offsets move into the article records' layouts, vectors into the chunk records, then the
-        sentence collection is dropped. Every step can be repeated, so an upgrade cut short resumes
-        on the next open.
+        sentence collection is dropped. Articles whose chunks already hold their vectors are
+        skipped, so an upgrade cut short resumes where it stopped on the next open.
         """
+        from chromadb.errors import NotFoundError
+
         name = f"{self.settings.collection_prefix}_sentences"
-        if name not in {c.name for c in self.client.list_collections()}:
-            return
-        legacy = self.client.get_collection(name, embedding_function=None)
+        try:
+            legacy = self.client.get_collection(name, embedding_function=None)
+        except NotFoundError:
+            return  # the usual case: nothing to upgrade
+        if self.settings.chroma_url:
+            legacy = _ServerCollection(legacy, self.settings.chroma_url)
         for article_id, meta in stored.items():
             if SPANS_KEY not in meta:
                 meta.update(_legacy_layout(legacy, self.chunks, article_id).metadata())
@@ -528,34 +550,42 @@ class ArticleStore:
         for start in range(0, len(ids), UPGRADE_BATCH_ARTICLES):
             batch = ids[start : start + UPGRADE_BATCH_ARTICLES]
             self._move_sentence_vectors(legacy, {i: stored[i] for i in batch})
-        self.client.delete_collection(name)
-        self._cached, self._cached_chunks = {}, {}
+        with suppress(NotFoundError):  # another client sharing the server dropped it first
+            self.client.delete_collection(name)
+        self._clear_caches()
 
     def _move_sentence_vectors(self, legacy, stored: dict[str, dict[str, Any]]) -> None:
-        """Pack the legacy sentence records' vectors into the articles' chunk records.
+        """Write the articles' chunk records again, each with its sentences' vectors from ``legacy``.
 
         An article missing any sentence vector (a damaged store) has its sentences encoded again.
         """
         layouts = {i: ArticleLayout.from_metadata(m) for i, m in stored.items()}
+        intact = self._chunk_records(c for i, layout in layouts.items() for c in layout.chunk_ids(i))
+        layouts = {
+            i: layout
+            for i, layout in layouts.items()
+            if not all(c in intact and intact[c].sentence_vectors is not None for c in layout.chunk_ids(i))
+        }
         wanted = [sentence_id(i, k) for i, layout in layouts.items() for k in range(len(layout.spans))]
         vectors: dict[str, np.ndarray] = {}
         for start in range(0, len(wanted), CHROMA_MAX_BATCH):
             got = legacy.get(ids=wanted[start : start + CHROMA_MAX_BATCH], include=["embeddings"])
             vectors.update(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32), strict=True))
-        chunk_ids, metas = [], []
+        chunk_ids: list[str] = []
+        chunk_vectors, metas = [], []
         for article_id, layout in layouts.items():
             ids = [sentence_id(article_id, k) for k in range(len(layout.spans))]
             if ids and all(i in vectors for i in ids):
                 matrix = np.stack([vectors[i] for i in ids])
             else:
-                text = self.articles.get(ids=[article_id], include=["documents"])["documents"][0]
+                text = self._records([article_id])[article_id].text
                 matrix = encode(self.embeddings, [s.text for s in layout.sentences(article_id, text)])
-            for index, (first, last) in enumerate(layout.chunk_ranges):
-                chunk_ids.append(chunk_id(article_id, index))
-                metas.append({SENTENCE_VECTORS_KEY: pack(matrix[first : last + 1])})
-        for start in range(0, len(chunk_ids), CHROMA_MAX_BATCH):
-            end = start + CHROMA_MAX_BATCH
-            self.chunks.update(ids=chunk_ids[start:end], metadatas=metas[start:end])
+            members = [list(range(first, last + 1)) for first, last in layout.chunk_ranges]
+            chunk_ids += layout.chunk_ids(article_id)
+            chunk_vectors.append(_mean_vectors(matrix, members))
+            metas += [{SENTENCE_VECTORS_KEY: pack(matrix[rows])} for rows in members]
+        if chunk_ids:
+            self._upsert(self.chunks, chunk_ids, np.vstack(chunk_vectors), metas)
 
     # ---- internals: Chroma ---------------------------------------------------------------------
     def _collection(self, name: str, hnsw: dict[str, int] | None = None):
@@ -654,6 +684,16 @@ def _connect(settings: Settings, data_dir: Path):
     except Exception as exc:
         raise StoreError(f"Cannot reach the Chroma server at {settings.chroma_url}: {exc}") from exc
     return client
+
+
+def _chunk_record(sentence_range: tuple[int, int], vector: Any, meta: dict[str, Any] | None) -> _ChunkRecord:
+    first, last = sentence_range
+    vector = np.asarray(vector, dtype=np.float32)
+    try:
+        rows = unpack(str((meta or {})[SENTENCE_VECTORS_KEY]), last - first + 1, len(vector))
+    except (KeyError, ValueError):
+        rows = None
+    return _ChunkRecord(vector, first, rows)
 
 
 def _legacy_layout(sentences, chunks, article_id: str) -> ArticleLayout:

@@ -194,12 +194,12 @@ def test_doctor_repairs_deleted_and_corrupted_lexical_indexes(stored: Path, embe
 def test_doctor_removes_chroma_orphans(make_qa, stored: Path, tmp_path: Path, embeddings) -> None:
     qa = make_qa(data_dir=stored)
     kept = qa.articles()[0].id
-    # an interrupted write of a second article: sentences and chunks landed, its record did not
+    # an interrupted write of a second article: its chunks landed, its record did not
     other = load_file(_copy_with_new_text(tmp_path))[0]
     qa.store._write_batch([other])
     qa.store.articles.delete(ids=[other.id])
     state = inspect(stored, embeddings)
-    assert "Removed sentences/chunks of 1 incomplete articles." in state["doctor"]
+    assert "Removed chunk records of 1 incomplete articles." in state["doctor"]
     assert state["sentence_owners"] == {kept: 21} and set(state["chunk_owners"]) == {kept}
 
 

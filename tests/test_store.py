@@ -9,6 +9,7 @@ import pytest
 from conftest import GENERALSTAB, SEED
 
 from ingest import load_file
+from qa.sentence_vectors import pack
 from qa.store import StoreError
 
 
@@ -224,3 +225,37 @@ def _stored_vectors(qa, article) -> np.ndarray:
 
 def _legacy_name(qa) -> str:
     return f"{qa.settings.collection_prefix}_sentences"
+
+
+def test_an_old_process_recreating_the_sentence_collection_costs_no_encoding(make_qa, monkeypatch) -> None:
+    """A 0.2 process opening an upgraded store creates an empty sentence collection: nothing to redo."""
+    qa = make_qa()
+    qa.ingest([SEED])
+    qa.store.client.create_collection(_legacy_name(qa), embedding_function=None)
+
+    def no_encoding(*args, **kwargs):
+        raise AssertionError("the chunk records already hold every vector")
+
+    monkeypatch.setattr(qa.store.embeddings, "encode", no_encoding)
+    reopened = make_qa()
+    assert _legacy_name(qa) not in {c.name for c in reopened.store.client.list_collections()}
+    monkeypatch.undo()
+    assert reopened.ask("Was wies der Generalstab in Kiew zurück?").citations[0].text == GENERALSTAB
+
+
+def test_a_damaged_chunk_record_costs_vectors_never_wrong_ones(make_qa, embeddings) -> None:
+    """Vectors that do not fit the chunk: its sentences are read from the overlapping chunk or left out."""
+    qa = make_qa()
+    article = load_file(SEED)[0]
+    qa.store.add([article])
+    damaged, neighbour = article.chunks[0], article.chunks[1]
+    qa.store.chunks.update(ids=[damaged.id], metadatas=[{"sentence_vectors": pack(np.ones((1, 512)))}])
+    reopened = make_qa()
+    rows = reopened.store.sentence_rows([s.id for s in article.sentences], vectors=True)
+    only_damaged = set(damaged.sentence_indices) - set(neighbour.sentence_indices)
+    assert {s.index for s in article.sentences if s.id not in rows} == only_damaged
+    encoded = embeddings.encode([s.text for s in article.sentences])
+    for s in article.sentences:
+        if s.id in rows:
+            assert abs(rows[s.id].vector - encoded[s.index]).max() < 1e-3
+    assert damaged.id in reopened.store.chunk_vectors([damaged.id])  # the chunk's own vector is intact
