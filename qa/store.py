@@ -41,6 +41,10 @@ from qa.sentence_vectors import SENTENCE_VECTORS_KEY, pack, unpack
 from qa.settings import Settings
 
 CHROMA_MAX_BATCH = 5000
+# A Chroma server refused one upsert of 5,000 chunk records holding 7 sentence vectors each (~48 MB
+# of metadata) and took 1,500 of them (~14 MB): writes are cut at about this much text per request.
+CHROMA_MAX_REQUEST_CHARS = 8_000_000
+VECTOR_CHARS = 6_000  # roughly what a 512-dimensional vector adds to a request as JSON numbers
 EMBED_BATCH_SENTENCES = 2048
 RECORD_CACHE_ARTICLES = 4096  # article records (text, layout) kept by ``_records``
 UPGRADE_BATCH_ARTICLES = 256  # articles moved per step when upgrading a store written by 0.1 or 0.2
@@ -470,8 +474,7 @@ class ArticleStore:
         metas: list[dict] | None = None,
         docs: list[str] | None = None,
     ) -> None:
-        for start in range(0, len(ids), CHROMA_MAX_BATCH):
-            end = start + CHROMA_MAX_BATCH
+        for start, end in _request_slices(ids, metas, docs):
             collection.upsert(
                 ids=ids[start:end],
                 embeddings=vectors[start:end],
@@ -685,6 +688,24 @@ def _connect(settings: Settings, data_dir: Path):
     except Exception as exc:
         raise StoreError(f"Cannot reach the Chroma server at {settings.chroma_url}: {exc}") from exc
     return client
+
+
+def _request_slices(
+    ids: Sequence[str], metas: Sequence[dict] | None, docs: Sequence[str] | None
+) -> Iterator[tuple[int, int]]:
+    """(start, end) of consecutive records that make one write: at most ``CHROMA_MAX_BATCH`` records
+    and about ``CHROMA_MAX_REQUEST_CHARS`` of text, since a Chroma server refuses larger requests."""
+    start, size = 0, 0
+    for i in range(len(ids)):
+        record = len(ids[i]) + VECTOR_CHARS
+        record += len(docs[i]) if docs is not None else 0
+        record += sum(len(str(v)) for v in metas[i].values()) if metas is not None else 0
+        if i > start and (i - start >= CHROMA_MAX_BATCH or size + record > CHROMA_MAX_REQUEST_CHARS):
+            yield start, i
+            start, size = i, 0
+        size += record
+    if start < len(ids):
+        yield start, len(ids)
 
 
 def _chunk_record(sentence_range: tuple[int, int], vector: Any, meta: dict[str, Any] | None) -> _ChunkRecord:

@@ -9,8 +9,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import GENERALSTAB, SEED, free_port
+
+from qa.local_model import normalize
+from qa.sentence_vectors import pack
 
 pytestmark = pytest.mark.server
 
@@ -62,3 +66,13 @@ def test_unreachable_server_is_a_clear_error(make_qa) -> None:
     qa = make_qa(chroma_url=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(StoreError, match="Cannot reach the Chroma server"):
         _ = qa.store
+
+
+def test_large_writes_are_cut_to_what_the_server_accepts(make_qa, chroma_url: str) -> None:
+    """5,000 chunk records with 7 sentence vectors each are one ~48 MB request: "Payload too large"."""
+    qa = make_qa(chroma_url=chroma_url, collection_prefix="large")
+    vectors = normalize(np.random.default_rng(0).standard_normal((5000, 512)).astype(np.float32))
+    ids = [f"a{i}:c0" for i in range(len(vectors))]
+    metas = [{"sentence_vectors": pack(np.repeat(v[None], 7, axis=0))} for v in vectors]
+    qa.store._upsert(qa.store.chunks, ids, vectors, metas)
+    assert qa.store.chunks.count() == len(ids)
