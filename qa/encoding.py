@@ -3,9 +3,9 @@
 The store writes batch *i* to Chroma while batch *i+1* (and later ones) are encoded elsewhere:
 
 - a large ingest with the local model runs the model in worker processes, one BLAS thread each.
-  On 2 cores, 22,681 sentences took 18.5 s in two single-threaded processes and 25.5 s in one
-  process with two BLAS threads (``bench/ingest.py``, ceiling): the second BLAS thread mostly
-  waits, and the model's tokenizer is pure Python behind the GIL. Chroma's writes then run in the
+  On 2 cores, 22,681 sentences took 19.3 s in two single-threaded processes and 30.8 s in one
+  process with two BLAS threads (``bench/ingest.py``, ceiling, one run): the second BLAS thread
+  mostly waits, and the model's tokenizer is pure Python behind the GIL. Chroma's writes then run in the
   main process beside them;
 - anything else (a few uploaded articles, OpenAI embeddings, one core) uses one thread, one
   batch ahead: no process start-up for a small job, and a remote model needs no local cores.

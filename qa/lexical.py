@@ -76,6 +76,19 @@ class LexicalIndex:
             self._compact()
         return len(rows)
 
+    def copy(self) -> LexicalIndex:
+        """An independent index over the same documents, cheap (matrices are shared, never edited).
+
+        Why: the store edits a copy while questions read the original, then swaps the copy in.
+        """
+        other = LexicalIndex()
+        other.vocab, other.ids, other.row_of = dict(self.vocab), list(self.ids), dict(self.row_of)
+        other.groups, other.alive, other.lengths = list(self.groups), self.alive.copy(), self.lengths
+        other._blocks = list(self._blocks)
+        other._matrix, other._csc, other._df, other._norm = self._matrix, self._csc, self._df, self._norm
+        other._n_docs, other._dead = self._n_docs, self._dead
+        return other
+
     # ---- reading -------------------------------------------------------------------------------
     def __len__(self) -> int:
         return int(self.alive.sum())
@@ -158,6 +171,9 @@ class LexicalIndex:
                 (npz["data"], npz["indices"], npz["indptr"]), shape=tuple(npz["shape"])
             )
             index.lengths = npz["lengths"].astype(np.float32)
+        rows = {matrix.shape[0], len(meta["ids"]), len(meta["groups"]), len(index.lengths)}
+        if len(rows) != 1 or matrix.shape[1] != len(meta["vocab"]):
+            raise ValueError(f"{path}: matrix, ids and vocabulary disagree; the index must be rebuilt")
         index.vocab = {term: i for i, term in enumerate(meta["vocab"])}
         index.ids = meta["ids"]
         index.groups = meta["groups"]

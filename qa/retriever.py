@@ -25,6 +25,7 @@ from pydantic import ConfigDict
 from ingest.types import chunk_id, sentence_id
 from qa.embeddings import encode
 from qa.followup import is_thin
+from qa.lexical import LexicalIndex
 from qa.ranking import Candidate, SentenceRanker, tokenize
 from qa.store import ArticleStore
 from qa.types import Passage
@@ -36,6 +37,7 @@ class _Query:
 
     text: str
     vector: np.ndarray
+    lexical: tuple[LexicalIndex, LexicalIndex]  # the BM25 indexes the scores below come from
     sentence_bm25: np.ndarray
     chunk_bm25: np.ndarray
     ids: list[str]
@@ -88,13 +90,15 @@ class HybridRetriever:
         tokens = tokenize(query)
         # Chroma returns fewer results when the collection holds fewer, so no ``count`` calls here.
         dense_chunks = store.chunks.query(query_embeddings=[q_vec], n_results=self.dense_chunk_k, include=[])
-        sentence_bm25 = store.sentence_index.scores(tokens)
-        chunk_bm25 = store.chunk_index.scores(tokens)
-        lexical = [i for i, _ in store.sentence_index.best(sentence_bm25, self.lexical_k)]
-        lexical_chunks = [i for i, _ in store.chunk_index.best(chunk_bm25, self.lexical_chunk_k)]
+        sentence_index, chunk_index = indexes = store.lexical_indexes()
+        sentence_bm25 = sentence_index.scores(tokens)
+        chunk_bm25 = chunk_index.scores(tokens)
+        lexical = [i for i, _ in sentence_index.best(sentence_bm25, self.lexical_k)]
+        lexical_chunks = [i for i, _ in chunk_index.best(chunk_bm25, self.lexical_chunk_k)]
         chunk_ids = list(dict.fromkeys(dense_chunks["ids"][0] + lexical_chunks))
         from_chunks = [sid for sids in store.chunk_sentence_ids(chunk_ids).values() for sid in sids]
-        return _Query(query, q_vec, sentence_bm25, chunk_bm25, list(dict.fromkeys(lexical + from_chunks)))
+        ids = list(dict.fromkeys(lexical + from_chunks))
+        return _Query(query, q_vec, indexes, sentence_bm25, chunk_bm25, ids)
 
     def _rank(self, query: _Query, ids: Sequence[str]) -> list[Passage]:
         store = self.store
@@ -112,8 +116,9 @@ class HybridRetriever:
 
         chunk_ids = sorted({chunk_id(rows[i].sentence.article_id, c) for i in ids for c in rows[i].chunks})
         chunk_dense = {c: float(v @ q_vec) for c, v in store.chunk_vectors(chunk_ids).items()}
-        chunk_lexical = dict(zip(chunk_ids, store.chunk_index.lookup(chunk_bm25, chunk_ids), strict=True))
-        sentence_lexical = store.sentence_index.lookup(sentence_bm25, ids)
+        sentence_index, chunk_index = query.lexical
+        chunk_lexical = dict(zip(chunk_ids, chunk_index.lookup(chunk_bm25, chunk_ids), strict=True))
+        sentence_lexical = sentence_index.lookup(sentence_bm25, ids)
         article_meta = store.article_meta({rows[i].sentence.article_id for i in ids})
 
         candidates, passages = [], []

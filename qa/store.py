@@ -13,6 +13,8 @@ Consistency rules, so a crash or a kill at any point loses nothing and corrupts 
 - deleting removes the article record first, then its chunks;
 - the lexical indexes are derived data, saved atomically, and reconciled with Chroma on open
   (:meth:`ArticleStore.check`), which also removes orphans. ``newsqa doctor`` runs the same check.
+  A write edits copies of them and swaps the copies in when it saves them, so a question asked
+  meanwhile (the web chat answers during an upload) reads one consistent index.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import functools
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing, contextmanager, suppress
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,7 +46,6 @@ CHROMA_MAX_BATCH = 5000
 # A Chroma server refused one upsert of 5,000 chunk records holding 7 sentence vectors each (~48 MB
 # of metadata) and took 1,500 of them (~14 MB): writes are cut at about this much text per request.
 CHROMA_MAX_REQUEST_CHARS = 8_000_000
-VECTOR_CHARS = 6_000  # roughly what a 512-dimensional vector adds to a request as JSON numbers
 EMBED_BATCH_SENTENCES = 2048
 RECORD_CACHE_ARTICLES = 4096  # article records (text, layout) kept by ``_records``
 UPGRADE_BATCH_ARTICLES = 256  # articles moved per step when upgrading a store written by 0.1 or 0.2
@@ -148,12 +149,12 @@ class ArticleStore:
         self._embedding = embedding_name(embeddings)
         prefix = settings.collection_prefix
         self._lexical_dir = self.data_dir / "lexical" / prefix
-        self._lexical_mtime = 0.0
-        self.sentence_index = LexicalIndex()
-        self.chunk_index = LexicalIndex()
+        self._lexical_stamp: tuple[tuple[int, int], ...] = ()
+        self._lexical = (LexicalIndex(), LexicalIndex())  # what readers use; writers edit ``_drafts``
+        self._drafts: tuple[LexicalIndex, LexicalIndex] | None = None
         self._cached: dict[str, _ArticleRecord] = {}  # see ``_records``
         self._cached_chunks: dict[str, _ChunkRecord] = {}
-        self._records_generation: float | None = None
+        self._records_generation: tuple[tuple[int, int], ...] | None = None
         # Under the file lock from the start: processes opening a new store at once would otherwise
         # race in Chroma's first-open schema setup ("table collections already exists").
         with self._write_lock():
@@ -228,6 +229,19 @@ class ArticleStore:
             return CheckReport(len(stored), sorted(orphaned), sorted(added), sorted(removed))
 
     # ---- reading -------------------------------------------------------------------------------
+    def lexical_indexes(self) -> tuple[LexicalIndex, LexicalIndex]:
+        """The sentence and chunk BM25 indexes as one pair that no write changes: a write edits
+        copies and swaps them in. A query takes its scores and lookups from one such pair."""
+        return self._lexical
+
+    @property
+    def sentence_index(self) -> LexicalIndex:
+        return self._lexical[0]
+
+    @property
+    def chunk_index(self) -> LexicalIndex:
+        return self._lexical[1]
+
     def count(self) -> int:
         return self.articles.count()
 
@@ -269,14 +283,15 @@ class ArticleStore:
                 sentence = record.layout.sentence(article_id, record.text, index)
                 found[sid] = StoredSentence(sentence, record.layout.chunks_of(index))
         if vectors and found:
+            layouts = {i: r.layout for i, r in records.items()}  # the same version as ``found``
             chunks = self._chunk_records(
-                chunk_id(owner(i), c) for i, row in found.items() for c in row.chunks
+                (chunk_id(owner(i), c) for i, row in found.items() for c in row.chunks), layouts
             )
             with_vectors = {}
             for sid, row in found.items():
                 for c in row.chunks:
                     chunk = chunks.get(chunk_id(row.sentence.article_id, c))
-                    vector = chunk.sentence_vector(row.sentence.index) if chunk else None
+                    vector = chunk.sentence_vector(row.sentence.index) if chunk is not None else None
                     if vector is not None:
                         with_vectors[sid] = replace(row, vector=vector)
                         break
@@ -326,18 +341,23 @@ class ArticleStore:
                 )
         return found
 
-    def _chunk_records(self, chunk_ids: Iterable[str]) -> dict[str, _ChunkRecord]:
+    def _chunk_records(
+        self, chunk_ids: Iterable[str], layouts: dict[str, ArticleLayout] | None = None
+    ) -> dict[str, _ChunkRecord]:
         """Stored chunks' vectors and their sentences' vectors, cached until the store changes.
 
-        Sentence vectors that are missing or do not fit the chunk's layout are ``None``: a damaged
+        Sentence vectors that are missing or not sized for the chunk's layout are ``None``: such a
         record costs its sentences their vector (then read from an overlapping chunk, or the
-        sentence is left out), never a wrong one.
+        sentence is left out) rather than misplacing one.
         """
-        wanted = list(dict.fromkeys(chunk_ids))
-        layouts = {i: r.layout for i, r in self._records({owner(c) for c in wanted}).items()}
+        # The cache first, the layouts second: a write that clears the caches in between leaves
+        # this call filling the discarded cache, never the new one with a record of the old layout.
         cache = self._cached_chunks
         if len(cache) > RECORD_CACHE_CHUNKS:
             cache = self._cached_chunks = {}
+        wanted = list(dict.fromkeys(chunk_ids))
+        if layouts is None:
+            layouts = {i: r.layout for i, r in self._records({owner(c) for c in wanted}).items()}
         found = {c: cache[c] for c in wanted if c in cache}
         missing = [c for c in wanted if c not in found and owner(c) in layouts]
         if missing:
@@ -352,13 +372,14 @@ class ArticleStore:
         self._cached, self._cached_chunks = {}, {}
 
     @property
-    def generation(self) -> float:
+    def generation(self) -> tuple[tuple[int, int], ...]:
         """Changes whenever the stored articles change, here or (after :meth:`refresh`) elsewhere.
 
-        Every write ends by saving the lexical indexes, so their file time marks the store's state;
-        readers use it to know when data they cached from Chroma may be stale.
+        Every write ends by saving the lexical indexes, each a new file renamed into place, so
+        their inode numbers and file times mark the store's state; readers use it to know when data
+        they cached from Chroma may be stale.
         """
-        return self._lexical_mtime
+        return self._lexical_stamp
 
     def refresh(self) -> None:
         """Reload the lexical indexes if another process has written newer ones."""
@@ -445,10 +466,11 @@ class ArticleStore:
             ],
             docs=[a.text for a in batch],
         )
-        self.sentence_index.add(
+        sentence_index, chunk_index = self._lexical_drafts()
+        sentence_index.add(
             [s.id for s in sentences], encoded.sentence_tokens, [s.article_id for s in sentences]
         )
-        self.chunk_index.add([c.id for c in chunks], encoded.chunk_tokens, [c.article_id for c in chunks])
+        chunk_index.add([c.id for c in chunks], encoded.chunk_tokens, [c.article_id for c in chunks])
 
     def _remove(self, stored: dict[str, dict[str, Any]]) -> None:
         """Remove articles, given their stored metadata (which holds the layout naming their records)."""
@@ -458,8 +480,8 @@ class ArticleStore:
             self.chunks,
             [c for i, m in stored.items() for c in ArticleLayout.from_metadata(m).chunk_ids(i)],
         )
-        self.sentence_index.remove_groups(article_ids)
-        self.chunk_index.remove_groups(article_ids)
+        for index in self._lexical_drafts():
+            index.remove_groups(article_ids)
 
     @staticmethod
     def _delete(collection, ids: Sequence[str]) -> None:
@@ -474,7 +496,7 @@ class ArticleStore:
         metas: list[dict] | None = None,
         docs: list[str] | None = None,
     ) -> None:
-        for start, end in _request_slices(ids, metas, docs):
+        for start, end in _request_slices(ids, metas, docs, vector_chars=12 * vectors.shape[-1]):
             collection.upsert(
                 ids=ids[start:end],
                 embeddings=vectors[start:end],
@@ -489,34 +511,44 @@ class ArticleStore:
     def _load_lexical(self) -> None:
         sentence_path, chunk_path = self._lexical_paths()
         try:
-            self.sentence_index = LexicalIndex.load(sentence_path)
-            self.chunk_index = LexicalIndex.load(chunk_path)
+            self._lexical = (LexicalIndex.load(sentence_path), LexicalIndex.load(chunk_path))
         except Exception:  # unreadable index files are derived data: rebuild them from Chroma
-            self.sentence_index, self.chunk_index = LexicalIndex(), LexicalIndex()
-        self._lexical_mtime = self._lexical_disk_mtime()
+            self._lexical = (LexicalIndex(), LexicalIndex())
+        self._drafts = None
+        self._lexical_stamp = self._lexical_disk_stamp()
 
     def _save_lexical(self) -> None:
         sentence_path, chunk_path = self._lexical_paths()
-        self.sentence_index.save(sentence_path)
-        self.chunk_index.save(chunk_path)
-        self._lexical_mtime = self._lexical_disk_mtime()
-        self._clear_caches()  # every write ends here; the file time alone may not tick between two
+        sentence_index, chunk_index = self._lexical_drafts()
+        sentence_index.save(sentence_path)
+        chunk_index.save(chunk_path)
+        self._lexical, self._drafts = (sentence_index, chunk_index), None
+        self._lexical_stamp = self._lexical_disk_stamp()
+        self._clear_caches()
 
-    def _lexical_disk_mtime(self) -> float:
-        return max((p.stat().st_mtime for p in self._lexical_paths() if p.exists()), default=0.0)
+    def _lexical_drafts(self) -> tuple[LexicalIndex, LexicalIndex]:
+        """The sentence and chunk indexes this write edits: copies, published by ``_save_lexical``."""
+        if self._drafts is None:
+            self._drafts = (self._lexical[0].copy(), self._lexical[1].copy())
+        return self._drafts
+
+    def _lexical_disk_stamp(self) -> tuple[tuple[int, int], ...]:
+        stats = [p.stat() for p in self._lexical_paths() if p.exists()]
+        return tuple((st.st_ino, st.st_mtime_ns) for st in stats)
 
     def _lexical_changed_on_disk(self) -> bool:
-        return self._lexical_disk_mtime() != self._lexical_mtime
+        return self._lexical_disk_stamp() != self._lexical_stamp
 
     def _reconcile_lexical(self, article_ids: set[str]) -> tuple[set[str], set[str]]:
         added: set[str] = set()
         removed: set[str] = set()
-        for index, parts_of in (
-            (self.sentence_index, ArticleLayout.sentences),
-            (self.chunk_index, ArticleLayout.chunks),
-        ):
-            have = index.group_ids()
+        published = self._lexical
+        for which, parts_of in enumerate((ArticleLayout.sentences, ArticleLayout.chunks)):
+            have = (self._drafts or published)[which].group_ids()
             missing, extra = article_ids - have, have - article_ids
+            if not (missing or extra):
+                continue  # the usual case: no copy of the index needed
+            index = self._lexical_drafts()[which]
             if extra:
                 index.remove_groups(extra)
             records = self._records(sorted(missing))
@@ -551,11 +583,15 @@ class ArticleStore:
                 meta.update(_legacy_layout(legacy, self.chunks, article_id).metadata())
                 self.articles.update(ids=[article_id], metadatas=[meta])
         ids = list(stored)
-        for start in range(0, len(ids), UPGRADE_BATCH_ARTICLES):
-            batch = ids[start : start + UPGRADE_BATCH_ARTICLES]
-            self._move_sentence_vectors(legacy, {i: stored[i] for i in batch})
-        with suppress(NotFoundError):  # another client sharing the server dropped it first
+        try:
+            for start in range(0, len(ids), UPGRADE_BATCH_ARTICLES):
+                batch = ids[start : start + UPGRADE_BATCH_ARTICLES]
+                self._move_sentence_vectors(legacy, {i: stored[i] for i in batch})
             self.client.delete_collection(name)
+        except (NotFoundError, StoreError) as exc:
+            # another client sharing the server finished the upgrade and dropped the collection
+            if not isinstance(exc, NotFoundError) and not isinstance(exc.__cause__, NotFoundError):
+                raise
         self._clear_caches()
 
     def _move_sentence_vectors(self, legacy, stored: dict[str, dict[str, Any]]) -> None:
@@ -634,6 +670,7 @@ class ArticleStore:
                         self._load_lexical()
                     yield
                 finally:
+                    self._drafts = None  # edits never saved (the write failed) are not published
                     self._lock_depth = 0
                     fcntl.flock(handle, fcntl.LOCK_UN)
 
@@ -691,15 +728,19 @@ def _connect(settings: Settings, data_dir: Path):
 
 
 def _request_slices(
-    ids: Sequence[str], metas: Sequence[dict] | None, docs: Sequence[str] | None
+    ids: Sequence[str], metas: Sequence[dict] | None, docs: Sequence[str] | None, vector_chars: int
 ) -> Iterator[tuple[int, int]]:
     """(start, end) of consecutive records that make one write: at most ``CHROMA_MAX_BATCH`` records
-    and about ``CHROMA_MAX_REQUEST_CHARS`` of text, since a Chroma server refuses larger requests."""
+    and about ``CHROMA_MAX_REQUEST_CHARS`` of text, since a Chroma server refuses larger requests.
+
+    ``vector_chars``: a generous guess of what one vector adds. A single record over the cap is
+    still written alone (no article comes near it).
+    """
     start, size = 0, 0
     for i in range(len(ids)):
-        record = len(ids[i]) + VECTOR_CHARS
+        record = len(ids[i]) + vector_chars
         record += len(docs[i]) if docs is not None else 0
-        record += sum(len(str(v)) for v in metas[i].values()) if metas is not None else 0
+        record += sum(len(str(v)) for v in (metas[i] or {}).values()) if metas is not None else 0
         if i > start and (i - start >= CHROMA_MAX_BATCH or size + record > CHROMA_MAX_REQUEST_CHARS):
             yield start, i
             start, size = i, 0

@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, build_qa, vectored_sentence_ids
+from conftest import GENERALSTAB, ROOT, SEED, build_qa, vectored_sentence_ids
 from test_crash import write_articles
 
 from qa.api import NewsQA
@@ -101,3 +102,37 @@ def test_twenty_concurrent_questions_get_their_own_answers(make_qa, tmp_path: Pa
         assert [c.text for c in together.citations] == [c.text for c in alone.citations], question
         assert [p.text for p in together.passages] == [p.text for p in alone.passages], question
         assert tokenize(marker)[0] in tokenize(together.passages[0].text), (question, together.passages[0])
+
+
+def test_questions_asked_during_an_ingest_read_one_consistent_index(make_qa, tmp_path: Path) -> None:
+    """The web chat answers while an upload is written (many small writes): no question fails, and
+    the BM25 index saved at the end holds every row. Before writes edited a copy of the index, a
+    query could rebuild the matrix while a write appended to it and drop the appended rows."""
+    qa = make_qa(embed_batch_sentences=7)  # one article per write: many swaps while questions run
+    qa.ingest([SEED])
+    folder = write_articles(tmp_path / "articles", n=60)
+    failures: list[BaseException] = []
+    done = threading.Event()
+
+    def ask_until_done() -> None:
+        while not done.is_set():
+            try:
+                assert qa.ask("Was wies der Generalstab in Kiew zurück?").citations[0].text == GENERALSTAB
+                qa.store.sentence_index.top(tokenize("Sprecher Nummer7x3"), 3)
+            except BaseException as exc:  # reported below
+                failures.append(exc)
+                return
+
+    askers = [threading.Thread(target=ask_until_done) for _ in range(2)]
+    for thread in askers:
+        thread.start()
+    try:
+        assert len(qa.ingest([folder]).report.added) == 60
+    finally:
+        done.set()
+        for thread in askers:
+            thread.join()
+    assert not failures, failures[0]
+    reopened = make_qa()
+    assert len(reopened.store.sentence_index) == len(qa.store.sentence_index) == 21 + 60 * 7
+    assert reopened.store.opened_check.consistent
