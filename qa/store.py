@@ -274,6 +274,7 @@ class ArticleStore:
         A sentence's vector is read from a chunk that holds it (qa/sentence_vectors.py); with
         ``vectors``, a sentence no intact chunk record holds is left out too.
         """
+        chunk_cache = self._cached_chunks  # taken before the layouts: see ``_chunk_records``
         records = self._records({owner(i) for i in ids})
         found: dict[str, StoredSentence] = {}
         for sid in ids:
@@ -285,7 +286,7 @@ class ArticleStore:
         if vectors and found:
             layouts = {i: r.layout for i, r in records.items()}  # the same version as ``found``
             chunks = self._chunk_records(
-                (chunk_id(owner(i), c) for i, row in found.items() for c in row.chunks), layouts
+                (chunk_id(owner(i), c) for i, row in found.items() for c in row.chunks), layouts, chunk_cache
             )
             with_vectors = {}
             for sid, row in found.items():
@@ -342,7 +343,10 @@ class ArticleStore:
         return found
 
     def _chunk_records(
-        self, chunk_ids: Iterable[str], layouts: dict[str, ArticleLayout] | None = None
+        self,
+        chunk_ids: Iterable[str],
+        layouts: dict[str, ArticleLayout] | None = None,
+        cache: dict[str, _ChunkRecord] | None = None,
     ) -> dict[str, _ChunkRecord]:
         """Stored chunks' vectors and their sentences' vectors, cached until the store changes.
 
@@ -350,10 +354,12 @@ class ArticleStore:
         record costs its sentences their vector (then read from an overlapping chunk, or the
         sentence is left out) rather than misplacing one.
         """
-        # The cache first, the layouts second: a write that clears the caches in between leaves
-        # this call filling the discarded cache, never the new one with a record of the old layout.
-        cache = self._cached_chunks
-        if len(cache) > RECORD_CACHE_CHUNKS:
+        # The cache first, the layouts second (a caller passing ``layouts`` passes the cache it took
+        # before reading them): a write that clears the caches in between leaves this call filling
+        # the discarded cache, never the new one with a record read against an old layout.
+        if cache is None:
+            cache = self._cached_chunks
+        if len(cache) > RECORD_CACHE_CHUNKS and cache is self._cached_chunks:
             cache = self._cached_chunks = {}
         wanted = list(dict.fromkeys(chunk_ids))
         if layouts is None:
