@@ -443,12 +443,7 @@ class ArticleStore:
         row = {s.id: i for i, s in enumerate(sentences)}
         chunks = [c for a in batch for c in a.chunks]
         members = [[row[sentence_id(c.article_id, i)] for i in c.sentence_indices] for c in chunks]
-        self._upsert(
-            self.chunks,
-            [c.id for c in chunks],
-            _mean_vectors(vectors, members),
-            [{SENTENCE_VECTORS_KEY: pack(vectors[rows])} for rows in members],
-        )
+        self._upsert(self.chunks, [c.id for c in chunks], *_chunk_payload(vectors, members))
         now = datetime.now(UTC).isoformat(timespec="seconds")
         article_vectors = _mean_vectors(vectors, [[row[s.id] for s in a.sentences] for a in batch])
         self._upsert(
@@ -626,10 +621,12 @@ class ArticleStore:
             else:
                 text = self._records([article_id])[article_id].text
                 matrix = encode(self.embeddings, [s.text for s in layout.sentences(article_id, text)])
-            members = [list(range(first, last + 1)) for first, last in layout.chunk_ranges]
+            article_vectors, article_metas = _chunk_payload(
+                matrix, [list(range(first, last + 1)) for first, last in layout.chunk_ranges]
+            )
             chunk_ids += layout.chunk_ids(article_id)
-            chunk_vectors.append(_mean_vectors(matrix, members))
-            metas += [{SENTENCE_VECTORS_KEY: pack(matrix[rows])} for rows in members]
+            chunk_vectors.append(article_vectors)
+            metas += article_metas
         if chunk_ids:
             self._upsert(self.chunks, chunk_ids, np.vstack(chunk_vectors), metas)
 
@@ -777,6 +774,12 @@ def _legacy_layout(sentences, chunks, article_id: str) -> ArticleLayout:
             for m in sorted(chunk_metas, key=lambda m: m["index"])
         ),
     )
+
+
+def _chunk_payload(vectors: np.ndarray, members: Sequence[Sequence[int]]) -> tuple[np.ndarray, list[dict]]:
+    """Each chunk's vector (the mean of its sentences') and metadata (its sentences' packed vectors),
+    given the sentence vectors and, per chunk, the rows of its sentences."""
+    return _mean_vectors(vectors, members), [{SENTENCE_VECTORS_KEY: pack(vectors[list(r)])} for r in members]
 
 
 def _mean_vectors(vectors: np.ndarray, members: Sequence[Sequence[int]]) -> np.ndarray:
