@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 from conftest import GENERALSTAB, SEED
 
 from ingest import load_file
+from qa.lexical import LexicalIndex
 from qa.sentence_vectors import pack
 from qa.store import StoreError
 
@@ -115,6 +117,25 @@ def test_lost_lexical_index_is_rebuilt_from_chroma(make_qa, tmp_path) -> None:
     assert _sizes(reopened) == _sizes(qa)
     report = reopened.store.check()
     assert report.consistent
+
+
+def test_a_lexical_file_whose_parts_disagree_is_rebuilt_from_chroma(make_qa) -> None:
+    """A saved matrix with fewer rows than ids (what a lost block used to leave) must not be loaded."""
+    qa = make_qa()
+    qa.ingest([SEED])
+    path = qa.store._lexical_paths()[0]
+    with np.load(path) as npz:
+        parts = dict(npz)
+    meta = json.loads(parts["meta"].tobytes().decode())
+    meta["ids"].append(f"{meta['ids'][0]}-extra")
+    meta["groups"].append(meta["groups"][0])
+    parts["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(path, **parts)
+    with pytest.raises(ValueError, match="disagree"):
+        LexicalIndex.load(path)
+    reopened = make_qa()
+    assert reopened.store.opened_check.lexical_added and _sizes(reopened) == _sizes(qa)
+    assert reopened.ask("Was wies der Generalstab in Kiew zurück?").citations[0].text == GENERALSTAB
 
 
 def test_a_stored_article_reads_back_exactly_as_ingested(make_qa, embeddings) -> None:
