@@ -56,6 +56,11 @@ RECORD_CACHE_CHUNKS = 8192  # chunk records kept by ``_chunk_records`` (~7 KB ea
 # chunk vectors: 0.989 vs 0.980 at 1028 articles, 0.816 vs 0.784 at 10,000 (every chunk ten times),
 # in two thirds of the build time. M 8 lost recall at 10,000 when it was tried on sentences.
 PASSAGE_HNSW = {"hnsw:M": 12, "hnsw:construction_ef": 64, "hnsw:search_ef": 200}
+# An article record keeps its text under this metadata key. As the record's document, the text fed
+# Chroma's full-text index (which newsqa never queries; it has its own BM25) on every write: ~1.5 of
+# the ~2.5 CPU-seconds writing the 1028 bench articles' records took. Stores written before 0.4
+# hold it as the document, which is still read.
+ARTICLE_TEXT_KEY = "text"
 
 
 class StoreError(RuntimeError):
@@ -321,9 +326,8 @@ class ArticleStore:
     def _records(self, article_ids: Iterable[str]) -> dict[str, _ArticleRecord]:
         """Stored articles' metadata, text and layout, cached until the store changes.
 
-        Only article records carry text: a sentence's or chunk's text is a span of it. Chroma
-        indexes every document for full-text search, which newsqa never uses (it has its own BM25),
-        and storing each sentence and chunk as a document cost a third of every write.
+        Only article records carry text (see ``ARTICLE_TEXT_KEY``): a sentence's or chunk's text is
+        a span of it.
         """
         if self._records_generation != self.generation:
             self._clear_caches()
@@ -336,9 +340,10 @@ class ArticleStore:
         missing = [i for i in wanted if i not in found]
         if missing:
             got = self.articles.get(ids=missing, include=["documents", "metadatas"])
-            for article_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+            for article_id, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                text = meta.pop(ARTICLE_TEXT_KEY, None)
                 found[article_id] = cache[article_id] = _ArticleRecord(
-                    meta, text, ArticleLayout.from_metadata(meta)
+                    meta, doc if text is None else text, ArticleLayout.from_metadata(meta)
                 )
         return found
 
@@ -462,10 +467,10 @@ class ArticleStore:
                     "chars": len(a.text),
                     "added_at": now,
                     **ArticleLayout.of(a).metadata(),
+                    ARTICLE_TEXT_KEY: a.text,
                 }
                 for a in batch
             ],
-            docs=[a.text for a in batch],
         )
         sentence_index, chunk_index = self._lexical_drafts()
         sentence_index.add(
@@ -495,13 +500,11 @@ class ArticleStore:
         ids: list[str],
         vectors: np.ndarray,
         metas: list[dict] | None = None,
-        docs: list[str] | None = None,
     ) -> None:
-        for start, end in _request_slices(ids, metas, docs, vector_chars=12 * vectors.shape[-1]):
+        for start, end in _request_slices(ids, metas, vector_chars=12 * vectors.shape[-1]):
             collection.upsert(
                 ids=ids[start:end],
                 embeddings=vectors[start:end],
-                documents=docs[start:end] if docs is not None else None,
                 metadatas=metas[start:end] if metas is not None else None,
             )
 
@@ -648,6 +651,8 @@ class ArticleStore:
 
     def _article_metadata(self, ids: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
         got = self.articles.get(ids=list(ids) if ids is not None else None, include=["metadatas"])
+        for meta in got["metadatas"]:
+            meta.pop(ARTICLE_TEXT_KEY, None)
         return dict(zip(got["ids"], got["metadatas"], strict=True))
 
     @contextmanager
@@ -731,7 +736,7 @@ def _connect(settings: Settings, data_dir: Path):
 
 
 def _request_slices(
-    ids: Sequence[str], metas: Sequence[dict] | None, docs: Sequence[str] | None, vector_chars: int
+    ids: Sequence[str], metas: Sequence[dict] | None, vector_chars: int
 ) -> Iterator[tuple[int, int]]:
     """(start, end) of consecutive records that make one write: at most ``CHROMA_MAX_BATCH`` records
     and about ``CHROMA_MAX_REQUEST_CHARS`` of text, since a Chroma server refuses larger requests.
@@ -742,7 +747,6 @@ def _request_slices(
     start, size = 0, 0
     for i in range(len(ids)):
         record = len(ids[i]) + vector_chars
-        record += len(docs[i]) if docs is not None else 0
         record += sum(len(str(v)) for v in (metas[i] or {}).values()) if metas is not None else 0
         if i > start and (i - start >= CHROMA_MAX_BATCH or size + record > CHROMA_MAX_REQUEST_CHARS):
             yield start, i

@@ -157,6 +157,25 @@ def test_a_stored_article_reads_back_exactly_as_ingested(make_qa, embeddings) ->
     assert abs(_stored_vectors(qa, article) - encoded).max() < 1e-3
 
 
+def test_article_text_is_kept_out_of_chromas_full_text_index(make_qa) -> None:
+    """The text rides in the article record's metadata: as a document it fed a full-text index on every
+    write that newsqa never queries. A record written before 0.4 (text as the document) still reads."""
+    qa = make_qa()
+    article = load_file(SEED)[0]
+    qa.store.add([article])
+    assert qa.store.articles.get(ids=[article.id], include=["documents"])["documents"] == [None]
+    assert "text" not in qa.store.article_meta([article.id])[article.id]
+    meta = qa.store._article_metadata()[article.id]
+    qa.store.articles.delete(ids=[article.id])  # rewrite the record as 0.3 wrote it
+    vector = qa.store.chunk_vectors([article.chunks[0].id])[article.chunks[0].id]
+    qa.store.articles.add(ids=[article.id], embeddings=[vector], documents=[article.text], metadatas=[meta])
+    reopened = make_qa()
+    stored = reopened.store.get_article(article.id)
+    assert stored is not None and (stored.text, stored.sentences) == (article.text, article.sentences)
+    cited = reopened.ask("Was wies der Generalstab in Kiew zurück?").citations[0]
+    assert (cited.start, cited.end, cited.text) == (749, 834, GENERALSTAB)
+
+
 def test_records_left_by_a_longer_earlier_version_are_removed_on_open(make_qa) -> None:
     """A chunk id past the article's layout (an interrupted replace) is an orphan, not a chunk."""
     qa = make_qa()
