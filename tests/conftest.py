@@ -22,13 +22,20 @@ ARTIFACTS = ROOT / "test-artifacts"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 
+@pytest.fixture(scope="session")
+def model_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One parsed-model cache (qa/model_cache.py) for the session, never the developer's."""
+    return tmp_path_factory.mktemp("model-cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test sees the developer's keys, servers or store."""
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, model_cache_dir: Path) -> None:
+    """No test sees the developer's keys, servers, store or model cache."""
     for name in list(os.environ):
         if name.startswith(("NEWSQA_", "OPENAI_")):
             monkeypatch.delenv(name)
     monkeypatch.setenv("NEWSQA_DATA_DIR", str(tmp_path / "env-store"))
+    monkeypatch.setenv("NEWSQA_MODEL_CACHE", str(model_cache_dir))
 
 
 @pytest.fixture(scope="session")
