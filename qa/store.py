@@ -403,7 +403,9 @@ class ArticleStore:
         """Decide per article: new, replacement, unchanged, or a duplicate of stored text."""
         unique = list({a.id: a for a in articles}.values())
         existing = self._article_metadata([a.id for a in unique]) if unique else {}
-        hashes = [a.content_hash for a in unique]
+        # Who holds a text matters only for articles not stored as they are (none when re-ingesting).
+        stored_hash = {i: m["content_hash"] for i, m in existing.items()}
+        hashes = [a.content_hash for a in unique if stored_hash.get(a.id) != a.content_hash]
         holders: dict[str, str] = {}
         for start in range(0, len(hashes), CHROMA_MAX_BATCH):
             got = self.articles.get(
