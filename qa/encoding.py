@@ -37,7 +37,10 @@ from qa.ranking import tokenize
 if TYPE_CHECKING:  # a worker process imports this module: LangChain would cost it ~0.5 s of CPU
     from langchain_core.embeddings import Embeddings
 
-PROCESS_POOL_MIN_SENTENCES = 4096  # below this, starting workers (~1 s) costs more than it saves
+# Below this, starting workers (~0.4 s each with the model cache, qa/model_cache.py) costs what they
+# save: 50 articles (~1,200 sentences) took 2.3 s either way, 100 articles (2,396) 5.2 s on one thread
+# and 3.2 s in two processes (one-off timings of ArticleStore.add, three runs each).
+PROCESS_POOL_MIN_SENTENCES = 1500
 PROCESS_PIECE_SENTENCES = 512  # what a worker encodes at a time: ~1 s, so the last pieces end together
 
 
