@@ -165,7 +165,8 @@ def test_article_text_is_kept_out_of_chromas_full_text_index(make_qa) -> None:
     qa.store.add([article])
     assert qa.store.articles.get(ids=[article.id], include=["documents"])["documents"] == [None]
     assert "text" not in qa.store.article_meta([article.id])[article.id]
-    meta = qa.store._article_metadata()[article.id]
+    meta = qa.store.articles.get(ids=[article.id], include=["metadatas"])["metadatas"][0]
+    assert meta.pop("text") == article.text
     qa.store.articles.delete(ids=[article.id])  # rewrite the record as 0.3 wrote it
     vector = qa.store.chunk_vectors([article.chunks[0].id])[article.chunks[0].id]
     qa.store.articles.add(ids=[article.id], embeddings=[vector], documents=[article.text], metadatas=[meta])
