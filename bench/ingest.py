@@ -260,6 +260,14 @@ def markdown(results: dict[str, Any]) -> str:
     )
 
 
+def _odd(value: str) -> int:
+    """An odd count of pairs, so the median is one measured pair."""
+    n = int(value)
+    if n < 1 or n % 2 == 0:
+        raise argparse.ArgumentTypeError("--repeats must be odd and at least 1")
+    return n
+
+
 def _speedup(entry: dict[str, Any]) -> str:
     """The median pair's ratio, and the range over all pairs when there were several."""
     ratios = [p["baseline"] / p["newsqa"] for p in entry.get("pairs", [])]
@@ -307,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         "--merge", action="store_true", help="keep the other sizes of an earlier run's ingest.json"
     )
     parser.add_argument(
-        "--repeats", type=int, help=f"newsqa/baseline pairs per compared size (default {REPEATS}; smoke 1)"
+        "--repeats", type=_odd, help=f"newsqa/baseline pairs per compared size, odd (default {REPEATS})"
     )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -49,7 +49,7 @@ def _load(name: str) -> dict:
 
 
 def test_ingest_smoke_writes_its_figures() -> None:
-    _run("ingest.py", "--repeats", "2")  # the pairs a full run repeats, kept working
+    _run("ingest.py", "--repeats", "3")  # the pairs a full run repeats, kept working
     data = _load("ingest")
     assert {"machine", "sizes", "smoke"} <= data.keys() and data["smoke"] is True
     entry = data["sizes"]["20"]
@@ -67,7 +67,7 @@ def test_ingest_smoke_writes_its_figures() -> None:
     assert entry["newsqa"]["articles"] == 20 and entry["newsqa"]["sentences"] > 0
     assert {"sentences_per_s", "seconds"} <= entry["ceiling"].keys()
     assert {"chunks", "seconds"} <= entry["baseline"].keys()
-    assert len(entry["pairs"]) == 2  # the reported pair is one of them
+    assert len(entry["pairs"]) == 3  # the reported pair is one of them
     assert entry["baseline"]["seconds"] in [pair["baseline"] for pair in entry["pairs"]]
     assert (RESULTS / "ingest-smoke.md").exists() and (RESULTS / "ingest-smoke_growth.png").exists()
 
