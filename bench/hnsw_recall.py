@@ -3,7 +3,7 @@
 One command: ``python bench/hnsw_recall.py [--articles 1028]`` (needs the store that
 ``bench/ingest.py`` leaves in ``bench/.cache/stores/newsqa-N``). It copies that store's chunk
 vectors into two fresh collections, one with Chroma's default HNSW settings and one with
-``qa.store.PASSAGE_HNSW``, then asks both the query bench's 100 questions and counts how many of
+``qa.store.chroma.PASSAGE_HNSW``, then asks both the query bench's 100 questions and counts how many of
 the exact top-16 chunks (the retriever's dense candidates; by cosine, tie-aware: the
 10,000-article corpus repeats every chunk) each returns. Prints a Markdown table; this is where
 the figures next to ``PASSAGE_HNSW`` come from.
@@ -33,8 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    from qa.embeddings import UniversalSentenceEncoderEmbeddings
-    from qa.store import PASSAGE_HNSW
+    from qa.embeddings.use import UniversalSentenceEncoderEmbeddings
+    from qa.store.chroma import PASSAGE_HNSW
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=1028, help="which bench store (default 1028)")

@@ -55,7 +55,7 @@ WARMUP = ["Ein kurzer Satz zum Aufwärmen.", "Noch einer, damit das Modell gelad
 
 # ---- workers (each runs in its own process) ------------------------------------------------------
 def _embeddings():
-    from qa.embeddings import UniversalSentenceEncoderEmbeddings
+    from qa.embeddings.use import UniversalSentenceEncoderEmbeddings
 
     emb = UniversalSentenceEncoderEmbeddings()
     emb.encode(WARMUP)
@@ -85,7 +85,7 @@ def work_newsqa(n: int, directory: Path) -> dict[str, Any]:
     return {
         "articles": n,
         "sentences": report.sentences,
-        "chunks": store.chunks.count(),
+        "chunks": store.record_counts()["chunks"],
         "seconds": seconds,
         "parse_seconds": parsed - started,
         "articles_per_s": n / seconds,

@@ -107,7 +107,7 @@ def work_newsqa(n: int, directory: Path, count: int) -> dict[str, Any]:
     return {
         "articles": articles,
         "sentences": len(qa.store.sentence_index),
-        "dense_recall": dense_recall(qa, questions(n, count, seed=1), k=qa.retriever.dense_chunk_k),
+        "dense_recall": dense_recall(qa, questions(n, count, seed=1), k=qa.retriever.limits.dense_chunks),
         "open_seconds": open_seconds,
         "retrieval": _stats(retrieval),
         "answer": _stats(answer),
@@ -119,32 +119,36 @@ def work_newsqa(n: int, directory: Path, count: int) -> dict[str, Any]:
 def dense_recall(qa: Any, asked: list[str], k: int, page: int = 20_000) -> float:
     """Recall@``k`` of Chroma's HNSW chunk search against a brute-force scan of every chunk vector.
 
-    The chunk graph is built sparse for ingest speed (``qa.store.PASSAGE_HNSW``); this checks what
+    The chunk graph is built sparse for ingest speed (``qa.store.chroma.PASSAGE_HNSW``); this checks what
     that costs the retriever's dense candidates. Tie-aware: a returned chunk counts when it scores
     at least the exact k-th best, since the 10,000-article corpus repeats every chunk.
     """
     import numpy as np
 
-    from qa.embeddings import encode
+    from ingest.types import chunk_id
+    from qa.embeddings.factory import encode
 
     store = qa.store
     vectors = encode(store.embeddings, asked)
+    ids = [chunk_id(a.id, c) for a in store.list_articles() for c in range(a.n_chunks)]
     best = np.full((len(asked), 0), -np.inf, dtype=np.float32)
-    for offset in range(0, store.chunks.count(), page):
-        got = store.chunks.get(include=["embeddings"], limit=page, offset=offset)
-        scores = vectors @ np.asarray(got["embeddings"], dtype=np.float32).T
+    for offset in range(0, len(ids), page):
+        got = store.chunk_vectors(ids[offset : offset + page])
+        scores = vectors @ np.stack(list(got.values())).T
         best = -np.sort(-np.hstack([best, scores]), axis=1)[:, :k]
     kth = best[:, -1]
-    found = store.chunks.query(query_embeddings=vectors, n_results=k, include=["distances"])
-    similarity = 1.0 - np.asarray(found["distances"], dtype=np.float32)  # cosine distance
-    return float(np.mean((similarity >= kth[:, None] - 1e-5).sum(axis=1) / k))
+    hits = []
+    for vector, bar in zip(vectors, kth, strict=True):
+        found = store.chunk_vectors(store.nearest_chunks(vector, k))
+        hits.append(sum(float(v @ vector) >= bar - 1e-5 for v in found.values()) / k)
+    return float(np.mean(hits))
 
 
 def work_baseline(n: int, directory: Path, count: int) -> dict[str, Any]:
     """The naive retriever: top-4 chunks by embedding, as ``Chroma.similarity_search`` returns them."""
     from langchain_chroma import Chroma
 
-    from qa.embeddings import UniversalSentenceEncoderEmbeddings
+    from qa.embeddings.use import UniversalSentenceEncoderEmbeddings
 
     emb = UniversalSentenceEncoderEmbeddings()
     db = Chroma(collection_name="baseline", embedding_function=emb, persist_directory=str(directory))
@@ -165,7 +169,7 @@ def build_baseline(n: int, directory: Path) -> dict[str, Any]:
     from langchain_core.embeddings import Embeddings
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from qa.embeddings import UniversalSentenceEncoderEmbeddings
+    from qa.embeddings.use import UniversalSentenceEncoderEmbeddings
 
     class Cached(Embeddings):
         def __init__(self) -> None:

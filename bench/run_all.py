@@ -2,7 +2,8 @@
 
 Ingest first (it builds the stores that the query bench reuses), then queries; then one summary
 ``bench/results/summary.md`` with both tables and the acceptance targets of issue #6 checked, so a
-run is judged from one file. ``bench/xquad_ranker.py`` (quality, not speed) is not part of it.
+run is judged from one file. Training (``qa/training``) and evaluation are quality, not speed, and
+live in ``qa``.
 """
 
 from __future__ import annotations

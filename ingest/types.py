@@ -60,6 +60,9 @@ class Article:
     chunks: tuple[Chunk, ...] = field(default=())
 
 
+# Ids: "<article>:<index>" for a sentence, "<article>:c<index>" for a chunk. Built and parsed only here.
+
+
 def sentence_id(article_id: str, index: int) -> str:
     """The stable id of a sentence: its article id and its position, ``"<article>:<index>"``."""
     return f"{article_id}:{index}"
@@ -68,3 +71,13 @@ def sentence_id(article_id: str, index: int) -> str:
 def chunk_id(article_id: str, index: int) -> str:
     """The stable id of a chunk, ``"<article>:c<index>"``."""
     return f"{article_id}:c{index}"
+
+
+def article_of(record_id: str) -> str:
+    """The article id of a sentence or chunk id."""
+    return record_id.rsplit(":", 1)[0]
+
+
+def position(record_id: str) -> int:
+    """The index of a sentence or chunk within its article, from its id."""
+    return int(record_id.rsplit(":", 1)[1].lstrip("c"))

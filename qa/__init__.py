@@ -5,7 +5,7 @@
 >>> answer.citations[0].text
 'Der Generalstab in Kiew wies allerdings zurück, dass die Soldaten eingekesselt seien.'
 
-The names below are imported on first use: ``import qa.encoding`` in an ingest worker process, or
+The names below are imported on first use: ``import qa.embeddings.workers`` in an ingest worker process, or
 ``newsqa --help``, should not pay for LangChain and pydantic-settings.
 """
 

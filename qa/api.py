@@ -13,9 +13,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qa.followup import follow_up_context
-from qa.language import detect_language
+from qa.retrieval.followup import follow_up_context
 from qa.settings import Settings
+from qa.text.language import detect_language
 from qa.types import Answer, Timings
 
 if TYPE_CHECKING:
@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
 
     from ingest import Article, IngestProblem
-    from qa.answerers import Answerer
-    from qa.retriever import HybridRetriever, NewsRetriever
+    from qa.answering.base import Answerer
+    from qa.retrieval.hybrid import HybridRetriever
+    from qa.retrieval.langchain import NewsRetriever
     from qa.store import ArticleStore, IngestReport, StoredArticle
 
 
@@ -43,18 +44,23 @@ class IngestResult:
 class NewsQA:
     """Question answering over a store of articles, with citations to exact source sentences."""
 
-    def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
+    def __init__(
+        self, settings: Settings | None = None, *, embeddings: Embeddings | None = None, **overrides: Any
+    ) -> None:
+        """``embeddings``: an already loaded model to use instead of the configured one (tests and
+        evaluation share one across many stores)."""
         if settings is None:
             self.settings = Settings(**overrides)
         else:  # validated, so overrides are converted (a key becomes a SecretStr) and checked
             self.settings = type(settings).model_validate({**settings.model_dump(), **overrides})
+        self._embeddings = embeddings
 
     # ---- components, built on first use ------------------------------------------------------
     @cached_property
     def embeddings(self) -> Embeddings:
-        from qa.embeddings import make_embeddings
+        from qa.embeddings.factory import make_embeddings
 
-        return make_embeddings(self.settings)
+        return self._embeddings or make_embeddings(self.settings)
 
     @cached_property
     def store(self) -> ArticleStore:
@@ -64,13 +70,13 @@ class NewsQA:
 
     @cached_property
     def retriever(self) -> HybridRetriever:
-        from qa.retriever import HybridRetriever
+        from qa.retrieval.hybrid import HybridRetriever
 
         return HybridRetriever(self.store)
 
     @cached_property
     def answerer(self) -> Answerer:
-        from qa.answerers import make_answerer
+        from qa.answering.factory import make_answerer
 
         return make_answerer(self.settings, embeddings=self.embeddings)
 
@@ -157,7 +163,7 @@ class NewsQA:
     # ---- LangChain ---------------------------------------------------------------------------
     def as_retriever(self, k: int | None = None) -> NewsRetriever:
         """The sentence retriever as a LangChain ``BaseRetriever``."""
-        from qa.retriever import NewsRetriever
+        from qa.retrieval.langchain import NewsRetriever
 
         return NewsRetriever(hybrid=self.retriever, k=k or self.settings.top_k)
 

@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from qa.eval.cli import add_parser as add_eval_parser
+
 if TYPE_CHECKING:
     from qa.api import NewsQA
     from qa.types import Answer
@@ -93,31 +95,13 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", help="check the store and repair Chroma / lexical index mismatches")
     p.set_defaults(run=cmd_doctor)
 
-    for extra in _EXTRA_COMMANDS:
-        extra(sub)
+    p = sub.add_parser("serve", help="start the web chat (default http://127.0.0.1:7860)")
+    p.add_argument("--host", help="address to listen on (NEWSQA_HOST, default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (NEWSQA_PORT, default 7860)")
+    p.set_defaults(run=cmd_serve)
+
+    add_eval_parser(sub)  # argparse only: the runner, models and matplotlib load when it runs
     return parser
-
-
-# Later faces (serve, eval) register their sub-commands here, keeping this module free of their imports.
-_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
-
-
-def _register_eval() -> None:
-    from qa.eval.cli import add_parser  # argparse only: runner, models and matplotlib load when it runs
-
-    _EXTRA_COMMANDS.append(add_parser)
-
-
-_register_eval()
-
-
-def _register_serve() -> None:
-    from ui.cli import add_serve_command  # a tiny module: Gradio is imported only when serving
-
-    _EXTRA_COMMANDS.append(add_serve_command)
-
-
-_register_serve()
 
 
 def _qa() -> NewsQA:
@@ -298,6 +282,17 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             f"Lexical index repaired: +{len(report.lexical_added)} / -{len(report.lexical_removed)} articles."
         )
     print("The store is consistent." if report.consistent else "Repaired; the store is now consistent.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ui.server import launch  # Gradio loads only when serving
+
+    qa = _qa()
+    host = args.host or qa.settings.host
+    port = args.port or qa.settings.port
+    print(f"Starting the web chat on http://{host}:{port} …", flush=True)
+    launch(qa, host, port, block=True)
     return 0
 
 

@@ -59,8 +59,8 @@ class Settings(BaseSettings):
         None,
         description=(
             "Extractive: abstain when the abstention model's probability that the sources answer the "
-            "question is lower. Unset: the threshold trained with the model (qa/abstention_weights.json: "
-            "at most 2% wrongful abstention on XQuAD-de dev)."
+            "question is lower. Unset: the threshold trained with the model "
+            "(qa/retrieval/abstention_weights.json)."
         ),
     )
     max_file_bytes: int = Field(20_000_000, description="Larger files are rejected at ingest.")

@@ -1,30 +1,30 @@
-"""Shared fixtures: an isolated store per test, one loaded embedding model per session."""
+"""Shared fixtures: an isolated environment per test, one loaded embedding model per session.
+
+Light on purpose: nothing heavy is imported here, so ``tests/unit`` (``make test-fast``) never
+loads a model, Chroma or LangChain unless a test asks for it.
+"""
 
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from helpers import SEED, build_qa
 
-from ingest.types import sentence_id
-from qa.api import NewsQA
-from qa.embeddings import UniversalSentenceEncoderEmbeddings
-from qa.settings import Settings
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "seeds" / "Trump-bittet-Putin-um-Schonung-ukrainischer-Soldaten-in-Kursk.txt"
-GENERALSTAB = "Der Generalstab in Kiew wies allerdings zurück, dass die Soldaten eingekesselt seien."
-ARTIFACTS = ROOT / "test-artifacts"
+    from qa.api import NewsQA
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 
 @pytest.fixture(scope="session")
 def model_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One parsed-model cache (qa/model_cache.py) for the session, never the developer's."""
+    """One parsed-model cache (qa/embeddings/model_cache.py) for the session, never the developer's."""
     return tmp_path_factory.mktemp("model-cache")
 
 
@@ -39,41 +39,24 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, model
 
 
 @pytest.fixture(scope="session")
-def embeddings() -> UniversalSentenceEncoderEmbeddings:
+def embeddings() -> Embeddings:
+    from qa.embeddings.use import UniversalSentenceEncoderEmbeddings
+
     return UniversalSentenceEncoderEmbeddings(threads=2)
 
 
-def build_qa(data_dir: Path, embeddings, **overrides) -> NewsQA:
-    """A NewsQA on ``data_dir`` sharing the session's loaded embedding model."""
-    settings = Settings(_env_file=None, data_dir=data_dir, answerer=overrides.pop("answerer", "extractive"))
-    qa = NewsQA(settings, **overrides)
-    qa.__dict__["embeddings"] = embeddings
-    return qa
-
-
 @pytest.fixture
-def make_qa(tmp_path: Path, embeddings) -> Callable[..., NewsQA]:
-    def make(**overrides) -> NewsQA:
-        return build_qa(overrides.pop("data_dir", tmp_path / "store"), embeddings, **overrides)
+def make_qa(tmp_path: Path, embeddings: Embeddings) -> Callable[..., NewsQA]:
+    def make(**overrides: Any) -> NewsQA:
+        model = overrides.pop("embeddings", embeddings)
+        return build_qa(overrides.pop("data_dir", tmp_path / "store"), model, **overrides)
 
     return make
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory, embeddings) -> NewsQA:
+def seeded(tmp_path_factory: pytest.TempPathFactory, embeddings: Embeddings) -> NewsQA:
     """A store holding the seed article, shared by a module's read-only tests."""
     qa = build_qa(tmp_path_factory.mktemp("seeded"), embeddings)
     qa.ingest([SEED])
     return qa
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def vectored_sentence_ids(store) -> list[str]:
-    """The ids of the stored sentences whose vector Chroma holds (in their chunks' records)."""
-    ids = [sentence_id(a.id, i) for a in store.list_articles() for i in range(a.n_sentences)]
-    return list(store.sentence_rows(ids, vectors=True))

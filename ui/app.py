@@ -19,6 +19,7 @@ from typing import Any
 
 import gradio as gr
 
+from ingest.readers import SUPPORTED_EXTENSIONS
 from qa.api import NewsQA, QuestionError
 from qa.types import Answer
 from ui import render
@@ -29,7 +30,6 @@ EXAMPLES = [
     "Was drohte Medwedew den ukrainischen Soldaten an?",
     "Was sagte Selenskyj?",
 ]
-FILE_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl"]
 
 
 class UI:
@@ -40,7 +40,7 @@ class UI:
 
     # ---- header ------------------------------------------------------------------------------
     def info(self) -> str:
-        from qa.embeddings import embedding_name
+        from qa.embeddings.factory import embedding_name
 
         s = self.qa.settings
         return render.info_line(
@@ -277,7 +277,7 @@ def build_app(qa: NewsQA) -> gr.Blocks:
                 files = gr.File(
                     label="Upload articles (.txt .md .html .json .jsonl)",
                     file_count="multiple",
-                    file_types=FILE_TYPES,
+                    file_types=sorted(SUPPORTED_EXTENSIONS),
                     type="filepath",
                 )
                 ingest_btn = gr.Button("Ingest files", variant="primary")
@@ -303,7 +303,7 @@ def build_app(qa: NewsQA) -> gr.Blocks:
 
         ingest_btn.click(ui.ingest_files, files, [status, table, info], api_name="ingest_files")
         paste_btn.click(ui.add_text, [title, text], [status, table, info, title, text], api_name="add_text")
-        table.select(ui.select_article, table, [selected, preview], api_name=False)
+        table.select(ui.select_article, table, [selected, preview], api_visibility="private")
         delete_btn.click(
             ui.delete, selected, [status, table, info, selected, preview], api_name="delete_article"
         )

@@ -12,12 +12,13 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from qa.answering.markers import MARKER
+
 if TYPE_CHECKING:
     from ingest.types import Article
     from qa.store import StoredArticle
     from qa.types import Answer, Passage
 
-_MARKER = re.compile(r"\[(\d+)\]")
 _TAGS = re.compile(r"<[^>]+>")
 ABSTAIN_LABEL = {"de": "Nicht in den Quellen", "en": "Not in the sources"}
 TABLE_HEADERS = ["Title", "Source", "Sentences", "Added", "ID"]
@@ -64,12 +65,14 @@ def answer_markdown(answer: Answer, turn: int) -> str:
     known = {c.marker for c in answer.citations}
 
     def link(m: re.Match[str]) -> str:
-        n = int(m[1])
+        n = int(m[2]) if m[2].isdigit() else 0
         if n not in known:
             return m[0]
-        return f'<a class="cite" href="#cite-{citation_key(turn, n)}" title="Quelle {n} zeigen">[{n}]</a>'
+        return (
+            f'{m[1]}<a class="cite" href="#cite-{citation_key(turn, n)}" title="Quelle {n} zeigen">[{n}]</a>'
+        )
 
-    body = _MARKER.sub(link, esc(answer.text))
+    body = MARKER.sub(link, esc(answer.text))
     if answer.abstained and not re.search(r"in (den|the) (Quellen|sources)", answer.text, re.I):
         return f"**{abstain_label(answer.language)}.** {body}"
     return body

@@ -89,7 +89,7 @@ def _is_jsonl(raw: str) -> bool:
 
 
 def _need(value: Any, kind: type | tuple[type, ...], where: str) -> Any:
-    if not isinstance(value, kind) or (kind is str and not value.strip()):
+    if not isinstance(value, kind) or (isinstance(value, str) and kind is str and not value.strip()):
         names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
         raise DatasetError(f"{where}: expected a non-empty {names}, got {value!r:.60}")
     return value

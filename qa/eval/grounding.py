@@ -1,7 +1,7 @@
 """Grounding: is each claim of an answer supported by the sentences it cites?
 
 Scored with the same support check the LLM answerer uses to flag unsupported claims
-(:func:`qa.support.support_scores`: content-stem overlap, plus embedding similarity when
+(:func:`qa.answering.support.support_scores`: content-stem overlap, plus embedding similarity when
 embeddings are given), so the metric and the product agree on what "supported" means. An
 extractive answer quotes its sources verbatim, so it is always supported; the metric matters
 for the LLM answerer, which writes its own words.
@@ -19,6 +19,6 @@ if TYPE_CHECKING:
 
 def grounding_verdicts(answer: Answer, embeddings: Embeddings | None = None) -> list[bool]:
     """One verdict per claim (answer sentence with content words); empty for an abstention."""
-    from qa.support import support_scores
+    from qa.answering.support import support_scores
 
     return [claim.supported for claim in support_scores(answer, embeddings)]

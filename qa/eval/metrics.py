@@ -10,16 +10,16 @@ when the question names one).
 
 from __future__ import annotations
 
-import re
 import string
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-_ARTICLES = frozenset("der die das den dem des ein eine einen einem einer eines the a an".split())
+from qa.answering.markers import MARKER
+from qa.text.stopwords import ARTICLES
+
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-_MARKER = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")  # [1], [1, 2]: as qa.citations reads them
 
 
 def normalize_answer(text: str) -> str:
@@ -29,7 +29,7 @@ def normalize_answer(text: str) -> str:
     text = "".join(
         ch for ch in text if ch not in string.punctuation and not unicodedata.category(ch).startswith("P")
     )
-    return " ".join(w for w in text.split() if w not in _ARTICLES)
+    return " ".join(w for w in text.split() if w not in ARTICLES)
 
 
 def exact_match(prediction: str, golds: Sequence[str]) -> float:
@@ -120,7 +120,7 @@ def score(prediction: Prediction, gold: Gold) -> dict:
     if not answerable:
         return out
     answer = "" if prediction.abstained else prediction.text
-    answer_plain = _MARKER.sub("", answer)
+    answer_plain = MARKER.sub("", answer)
     out.update(
         em=exact_match(answer_plain, gold.answers) if gold.answers else None,
         f1=token_f1(answer_plain, gold.answers) if gold.answers else None,

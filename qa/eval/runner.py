@@ -20,12 +20,13 @@ from qa.eval.datasets import DatasetError, EvalSet, Example, load_dataset
 from qa.eval.metrics import Gold, Prediction, score
 from qa.eval.report import EvalReport
 from qa.eval.systems import BM25System, LangChainSystem, NewsQASystem
-from qa.language import detect_language
+from qa.text.language import detect_language
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
     from ingest import Article
+    from qa.api import NewsQA
     from qa.settings import Settings
 
 
@@ -94,17 +95,16 @@ def evaluate(
         updates: dict[str, Any] = {"answerer": answerer}
         if not store:
             updates["data_dir"] = Path(tmp)
-        qa = NewsQA(base.model_copy(update=updates))
-        if embeddings is not None:
-            qa.__dict__["embeddings"] = embeddings
+        qa = NewsQA(base.model_copy(update=updates), embeddings=embeddings)
         meta: dict[str, Any] = {"dataset": evalset.name, "questions": len(examples)}
         only = split if unanswerable_from_other_split else None
-        articles, ids = _ingest(qa, evalset, store, meta, only)
-        golds = [_gold(e, ids, articles) for e in examples]
+        articles, ids = ingest_articles(qa, evalset, store, meta, only)
+        golds = [gold_for(e, ids, articles) for e in examples]
         systems: list[Any] = [NewsQASystem(qa)]
         if baseline:
             chain = LangChainSystem(qa.embeddings)
-            chain.add(list(articles.values()) if not store else [qa.article(a.id) for a in qa.articles()])
+            stored = [qa.article(a.id) for a in qa.articles()] if store else []
+            chain.add(list(articles.values()) if not store else [a for a in stored if a is not None])
             systems += [chain, BM25System(qa)]
             meta["langchain_chunks"] = chain.chunks
         titles = {a.key: a.title for a in evalset.articles}
@@ -128,9 +128,11 @@ def evaluate(
     return EvalReport(records=records, config=config, meta=meta)
 
 
-def _ingest(qa, evalset: EvalSet, store: bool, meta: dict, only_split: str | None) -> tuple[dict, dict]:
-    """Add the set's articles (all of them: the whole set is the corpus, as in bench/xquad_ranker.py;
-    only one split's when the other split's questions serve as unanswerable ones).
+def ingest_articles(
+    qa: NewsQA, evalset: EvalSet, store: bool, meta: dict, only_split: str | None
+) -> tuple[dict, dict]:
+    """Add the set's articles (all of them: the whole set is the corpus; only one split's when the
+    other split's questions serve as unanswerable ones).
 
     Returns key -> Article and key -> stored article id (for ``store``: id and title -> id).
     """
@@ -154,7 +156,7 @@ def _ingest(qa, evalset: EvalSet, store: bool, meta: dict, only_split: str | Non
     return articles, ids
 
 
-def _gold(example: Example, ids: dict[str, str], articles: dict[str, Article]) -> Gold:
+def gold_for(example: Example, ids: dict[str, str], articles: dict[str, Article]) -> Gold:
     """The gold for one question, with its article resolved to the id it has in the store."""
     key = example.article
     article_id = (ids.get(key) or ids.get(key.casefold())) if key is not None else None

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from qa.eval.grounding import grounding_verdicts
 from qa.eval.metrics import Prediction, Unit
-from qa.language import detect_language
+from qa.text.language import detect_language
 from qa.types import Answer
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ class BM25System:
         self.store = qa.store
 
     def predict(self, question: str) -> Prediction:
-        from qa.ranking import tokenize
+        from qa.text.tokens import tokenize
 
         started = time.perf_counter()
         index = self.store.sentence_index

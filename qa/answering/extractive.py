@@ -1,0 +1,90 @@
+"""The offline default: the answer is the source sentences themselves, each one cited.
+
+No generative model that answers German well can be installed offline, so this answerer never
+writes a word of its own beyond the "not in the sources" notice: it quotes the sentences the ranker
+is confident about, so every claim in the answer is a source sentence verbatim. Whether to answer
+at all is a question-level decision (:class:`~qa.retrieval.abstention.AbstentionModel`: is this answered by
+the store?), because the ranker's best probability alone cannot tell "a weak match for an
+answerable question" from "a generic match for a question about something never mentioned".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from qa.answering.base import Answerer
+from qa.retrieval.abstention import AbstentionModel
+from qa.text.phrases import not_in_sources
+from qa.types import Answer, Citation, Passage
+
+_PIECE = re.compile(r"\S+\s*")
+
+
+class ExtractiveAnswerer(Answerer):
+    """Quotes the top-ranked sentence, plus close runners-up, with ``[n]`` markers."""
+
+    name = "extractive"
+
+    def __init__(
+        self,
+        abstain_below: float | None = None,
+        max_citations: int = 3,
+        top_k: int = 5,
+        runner_up_ratio: float = 0.6,
+        runner_up_floor: float = 0.03,
+        abstention: AbstentionModel | None = None,
+    ) -> None:
+        """``abstain_below``: threshold on the abstention model's probability that the question is
+        answerable (``None``: the threshold trained with the model). Runners-up are cited when their
+        ranker score is at least ``runner_up_ratio`` of the best one's and at least ``runner_up_floor``."""
+        self.abstain_below = abstain_below
+        self.max_citations = max_citations
+        self.top_k = top_k
+        self.runner_up_ratio = runner_up_ratio
+        self.runner_up_floor = runner_up_floor
+        self._abstention = abstention
+
+    @property
+    def abstention(self) -> AbstentionModel:
+        """Loaded on first use, so building the answerer stays free."""
+        if self._abstention is None:
+            self._abstention = AbstentionModel.from_default()
+        return self._abstention
+
+    @property
+    def threshold(self) -> float:
+        """The configured threshold, else the one trained with the abstention model."""
+        return self.abstention.threshold if self.abstain_below is None else self.abstain_below
+
+    def answerable(self, question: str, passages: Sequence[Passage]) -> bool:
+        """Whether the candidates answer ``question`` at all (no candidates: never)."""
+        if not passages:
+            return False
+        return self.abstention.probability_answerable(question, passages) >= self.threshold
+
+    def select(self, passages: Sequence[Passage], question: str | None = None) -> list[Passage]:
+        """The sentences worth quoting: the best one, and others nearly as likely to answer.
+
+        With ``question``, nothing is quoted when the abstention model judges it unanswerable; the
+        runner-up choice stays on ranker scores (their ratio to the best sentence's).
+        """
+        if not passages or (question is not None and not self.answerable(question, passages)):
+            return []
+        bar = max(self.runner_up_floor, self.runner_up_ratio * passages[0].score)
+        return [passages[0]] + [p for p in passages[1 : self.max_citations] if p.score >= bar]
+
+    def stream(self, question: str, passages: Sequence[Passage], language: str) -> Iterator[str | Answer]:
+        chosen = self.select(passages, question)
+        citations = [Citation(marker=n, **p.model_dump()) for n, p in enumerate(chosen, start=1)]
+        text = " ".join(f"{c.text} [{c.marker}]" for c in citations) or not_in_sources(language)
+        yield from _PIECE.findall(text)
+        yield Answer(
+            question=question,
+            text=text,
+            abstained=not citations,
+            language=language,
+            answerer=self.name,
+            citations=citations,
+            passages=list(passages[: self.top_k]),
+        )

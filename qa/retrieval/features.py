@@ -1,0 +1,396 @@
+"""The ranker's features: what a candidate sentence shows about whether it answers the question.
+
+Every column is computed under its name and stacked in :data:`FEATURE_NAMES` order, the order the
+exported weights were trained in (a check refuses a missing or extra column). The groups:
+
+- retrieval scores (``dense``, ``dense_chunk``, ``bm25``, ``bm25_chunk``) raw, z-scored over the
+  candidate set, as gap to / ratio of the best candidate, and as reciprocal rank;
+- ``dense_nb_*``: the better cosine of the previous / next sentence (answers often sit next to
+  the sentence that repeats the question's words);
+- ``cov*``: share of the question's content stems in the sentence (plain, IDF-weighted with IDF
+  computed over the candidate set, in sentence+neighbours, in each neighbour), question stem
+  bigrams found in the sentence, share of sentence stems new to the question (``novel``),
+  sentence length, share of question stems in the title;
+- answer-type cues: the sentence holds a number / year / month / measure / capitalised word that
+  the question lacks, a causal connective; the question's type (``q_when`` ... ``q_how``), and
+  their products (``when_x_date`` ...);
+- ``names_cov``: share of the question's capitalised words (names, nouns) found in the sentence,
+  its neighbours or the title; ``names_missing``: share found in no candidate at all (a question
+  about someone the sources never mention);
+- ``cng_*``: character 4-gram matching of the question's content words (German compounds and
+  inflection the stemmer misses: "Staatsanwaltschaft" / "Generalstaatsanwaltschaft"), weighted by
+  an IDF over the candidate set, also as gap to the best candidate and over sentence + neighbours;
+  ``prox``: distinct question stems in the sentence over the shortest token span holding them all.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+
+import numpy as np
+
+from qa.text.stopwords import RANKER_STOP
+from qa.text.tokens import WORD, stem, tokens
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One candidate sentence with what the retriever knows about it.
+
+    ``dense``: cosine of question and sentence embedding. ``dense_chunk``: max cosine of the question
+    and the chunks containing the sentence. ``bm25``: BM25 of the sentence. ``bm25_chunk``: max BM25
+    of the chunks containing the sentence. ``prev_text`` / ``next_text``: the neighbouring sentences
+    ("" at the edges). ``dense_prev`` / ``dense_next``: cosine of the question with the previous /
+    next sentence's embedding (0.0 at an article edge); NaN when not known, then ``dense`` stands in.
+    """
+
+    sentence_text: str
+    prev_text: str
+    next_text: str
+    title: str
+    dense: float
+    dense_chunk: float
+    bm25: float
+    bm25_chunk: float
+    dense_prev: float = math.nan
+    dense_next: float = math.nan
+
+
+_Q_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "when",
+        re.compile(
+            r"\bwann\b|\b(in |seit |ab |bis )?welche[mnrs]? (jahr|jahrhundert|datum|zeit|monat|"
+            r"tag|jahrzehnt|zeitraum|epoche)|\bwelches jahr|\bwie lange\b"
+        ),
+    ),
+    (
+        "quant",
+        re.compile(
+            r"\bwie ?viel|\bwie (hoch|groß|gross|lang|alt|weit|schwer|oft|breit|tief|schnell|"
+            r"stark|teuer)\b|\bprozent|\banzahl\b|\bwelche[rnms]? (anteil|prozentsatz|betrag|"
+            r"summe|höhe|zahl)"
+        ),
+    ),
+    ("person", re.compile(r"^(wer|wem|wen|wessen)\b|\b(von|mit|für|an|gegen) (wem|wen)\b|\bwer\b")),
+    (
+        "place",
+        re.compile(
+            r"\b(wo|wohin|woher)\b|\bwelche[mnrs]? (stadt|land|staat|region|ort|gebiet|"
+            r"kontinent|insel|fluss|land)"
+        ),
+    ),
+    ("why", re.compile(r"\b(warum|weshalb|wieso|weswegen)\b|\bwas (war|ist) der grund\b")),
+    ("which", re.compile(r"\bwelche")),
+    ("what", re.compile(r"^was\b|\bwas\b")),
+    ("how", re.compile(r"\bwie\b")),
+)
+Q_TYPE_NAMES = tuple(name for name, _ in _Q_TYPES)
+
+_NUM = re.compile(r"\d+(?:[.,]\d+)*")
+_YEAR = re.compile(r"\b(1\d{3}|20\d{2})\b|\bJahrhundert")
+_MONTH = re.compile(
+    r"\b(Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)\b"
+)
+_MEASURE = re.compile(
+    r"%|\bProzent|\$|€|£|\bDollar|\bEuro|\bMillion|\bMilliard|\bPfund|\bkm\b|\bMeter|\bTonnen"
+)
+_CAUSE = re.compile(r"\b(weil|denn|aufgrund|wegen|daher|deshalb|dadurch|um zu|da)\b", re.IGNORECASE)
+_CAP = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-ZÄÖÜ]\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class TextInfo:
+    """What the features need from one text, independent of the question (cached per text)."""
+
+    tokens: tuple[str, ...]
+    tset: frozenset[str]
+    content: frozenset[str]
+    bigrams: frozenset[tuple[str, str]]
+    nums: frozenset[str]
+    years: frozenset[str]
+    month: bool
+    measure: bool
+    cause: bool
+    cap_stems: tuple[str, ...]
+
+
+@lru_cache(maxsize=100_000)
+def text_info(text: str) -> TextInfo:
+    toks = tokens(text)
+    tset = frozenset(toks)
+    return TextInfo(
+        tokens=toks,
+        tset=tset,
+        content=tset - RANKER_STOP,
+        bigrams=frozenset(pairwise(toks)),
+        nums=frozenset(_NUM.findall(text)),
+        years=frozenset(m.group(0) for m in _YEAR.finditer(text)),
+        month=bool(_MONTH.search(text)),
+        measure=bool(_MEASURE.search(text)),
+        cause=bool(_CAUSE.search(text)),
+        cap_stems=tuple(stem(w.lower()) for w in _CAP.findall(text)),
+    )
+
+
+@lru_cache(maxsize=100_000)
+def _grams(text: str) -> frozenset[str]:
+    """Character 4-grams of the lowercased ``\\w+`` words of ``text``, each word padded with ``#``."""
+    out: set[str] = set()
+    for w in WORD.findall(text.lower()):
+        w = f"#{w}#"
+        out.update(w[i : i + 4] for i in range(len(w) - 3))
+    return frozenset(out)
+
+
+@lru_cache(maxsize=20_000)
+def _question_grams(question: str) -> tuple[frozenset[str], ...]:
+    """4-gram sets of the question's distinct content words of 4+ letters (as ``_grams`` pads them)."""
+    out: dict[str, frozenset[str]] = {}
+    for w in WORD.findall(question.lower()):
+        if len(w) >= 4 and w not in out and stem(w) not in RANKER_STOP:
+            p = f"#{w}#"
+            out[w] = frozenset(p[i : i + 4] for i in range(len(p) - 3))
+    return tuple(out.values())
+
+
+def _soft_match(
+    wgrams: Sequence[frozenset[str]], texts: Sequence[str], memo: dict[str, list[int]]
+) -> np.ndarray:
+    """Per text and question word, the number of the word's 4-grams found in the text (divide by the
+    word's 4-gram count for the share: 1.0 for the word or a compound holding it, e.g.
+    "Staatsanwaltschaft" in "Generalstaatsanwaltschaft"; high for inflections). ``memo`` caches
+    the counts per text within one question (neighbours are often candidates too)."""
+    out = []
+    for text in texts:
+        hit = memo.get(text)
+        if hit is None:
+            g = _grams(text) if text else frozenset()
+            hit = memo[text] = [len(w & g) for w in wgrams]
+        out.append(hit)
+    return np.array(out, dtype=float)
+
+
+def _proximity(tokens: Sequence[str], qset: set[str]) -> float:
+    """Distinct question stems in the sentence / length of the shortest token span holding all of
+    them (1.0: adjacent); one matched stem scores ``1 / len(qset)``, none 0."""
+    pos = [k for k, t in enumerate(tokens) if t in qset]
+    need = len({tokens[k] for k in pos})
+    if need <= 1:
+        return need / max(1, len(qset))
+    cnt: dict[str, int] = {}
+    have = lo = 0
+    best = len(tokens)
+    for hi in pos:
+        t = tokens[hi]
+        cnt[t] = cnt.get(t, 0) + 1
+        have += cnt[t] == 1
+        while have == need:
+            best = min(best, hi - pos[lo] + 1)
+            t0 = tokens[pos[lo]]
+            cnt[t0] -= 1
+            have -= cnt[t0] == 0
+            lo += 1
+    return need / best
+
+
+def _names(question: str) -> set[str]:
+    """Stems of the question's capitalised words after its first word (names and nouns), minus stopwords."""
+    return {stem(w.lower()) for w in _CAP.findall(question)} - RANKER_STOP
+
+
+FEATURE_NAMES: tuple[str, ...] = (
+    # retrieval scores, raw and normalised within the question's candidate set
+    *("dense", "dense_chunk", "bm25", "bm25_chunk"),
+    *("dense_z", "dense_chunk_z", "bm25_z", "bm25_chunk_z"),
+    *("dense_gap", "dense_chunk_gap", "bm25_rel", "bm25_chunk_rel", "dense_rrank", "bm25_rrank"),
+    # neighbours
+    *("dense_nb_max", "dense_nb_z"),
+    # lexical overlap (IDF over the candidate set)
+    *("cov", "cov_idf", "cov_idf_gap", "cov_ctx_idf", "cov_prev_idf", "cov_next_idf"),
+    *("bigram", "novel", "log_len", "title_q"),
+    # answer-type cues
+    *("new_num", "new_year", "month", "measure", "new_caps", "cause"),
+    *(f"q_{n}" for n in Q_TYPE_NAMES),
+    *("when_x_date", "quant_x_num", "quant_x_measure", "person_x_caps", "place_x_caps", "why_x_cause"),
+    "q_len",
+    # question names / nouns: found in sentence + neighbours + title; share found in no candidate
+    *("names_cov", "names_missing"),
+    # character 4-gram (compound / inflection tolerant) matching and term proximity
+    *("cng_idf", "cng_gap", "cng_ctx_idf", "prox"),
+)
+
+
+def question_type(question: str) -> dict[str, float]:
+    """One-hot of the question's answer type (first matching pattern wins; all zero if none)."""
+    q = question.lower().strip()
+    first = next((name for name, pat in _Q_TYPES if pat.search(q)), None)
+    return {name: float(name == first) for name in Q_TYPE_NAMES}
+
+
+def _z(x: np.ndarray) -> np.ndarray:
+    sd = x.std()
+    return (x - x.mean()) / sd if sd > 1e-9 else np.zeros_like(x)
+
+
+def _rrank(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + rank) of each value within the set (rank 0 = largest)."""
+    order = np.argsort(-x, kind="stable")
+    r = np.empty(len(x))
+    r[order] = np.arange(len(x))
+    return 1.0 / (1.0 + r)
+
+
+def _ratio_to_best(x: np.ndarray) -> np.ndarray:
+    return x / x.max() if x.max() > 0 else np.zeros_like(x)
+
+
+def features(question: str, candidates: Sequence[Candidate]) -> np.ndarray:
+    """The ranker's feature matrix, one row per candidate, columns in ``FEATURE_NAMES`` order."""
+    if not candidates:
+        return np.zeros((0, len(FEATURE_NAMES)))
+    columns = _columns(question, candidates)
+    if columns.keys() != set(FEATURE_NAMES):
+        raise RuntimeError(
+            f"feature columns disagree with FEATURE_NAMES: {set(FEATURE_NAMES) ^ columns.keys()}"
+        )
+    n = len(candidates)
+    return np.column_stack(
+        [np.broadcast_to(np.asarray(columns[k], dtype=float), (n,)) for k in FEATURE_NAMES]
+    )
+
+
+def _columns(question: str, candidates: Sequence[Candidate]) -> dict[str, np.ndarray | float]:
+    n = len(candidates)
+    qtoks = tokens(question)
+    qset = set(qtoks) - RANKER_STOP or set(qtoks)
+    infos = [text_info(c.sentence_text) for c in candidates]
+    col: dict[str, np.ndarray | float] = {}
+
+    dense = np.array([c.dense for c in candidates], dtype=float)
+    for name in ("dense", "dense_chunk", "bm25", "bm25_chunk"):
+        values = dense if name == "dense" else np.array([getattr(c, name) for c in candidates], dtype=float)
+        col[name], col[f"{name}_z"] = values, _z(values)
+    col["dense_gap"] = dense - dense.max()
+    col["dense_chunk_gap"] = col["dense_chunk"] - np.max(col["dense_chunk"])
+    col["bm25_rel"] = _ratio_to_best(np.asarray(col["bm25"]))
+    col["bm25_chunk_rel"] = _ratio_to_best(np.asarray(col["bm25_chunk"]))
+    col["dense_rrank"] = _rrank(dense)
+    col["bm25_rrank"] = _rrank(np.asarray(col["bm25"]))
+    nb = np.array([max(_or(c.dense_prev, c.dense), _or(c.dense_next, c.dense)) for c in candidates])
+    col["dense_nb_max"] = nb
+    col["dense_nb_z"] = (nb - dense.mean()) / dense.std() if dense.std() > 1e-9 else 0.0
+
+    col.update(_lexical(question, qtoks, qset, candidates, infos))
+    qt = question_type(question)
+    col.update({f"q_{name}": v for name, v in qt.items()})
+    col["when_x_date"] = qt["when"] * np.maximum(col["new_year"], col["month"])
+    col["quant_x_num"] = qt["quant"] * np.asarray(col["new_num"])
+    col["quant_x_measure"] = qt["quant"] * np.asarray(col["measure"])
+    col["person_x_caps"] = qt["person"] * np.asarray(col["new_caps"])
+    col["place_x_caps"] = qt["place"] * np.asarray(col["new_caps"])
+    col["why_x_cause"] = qt["why"] * np.asarray(col["cause"])
+    col["q_len"] = math.log1p(len(qtoks))
+    col.update(_char_grams(question, candidates, n))
+    col["prox"] = np.array([_proximity(inf.tokens, qset) for inf in infos])
+    return col
+
+
+def _or(value: float, default: float) -> float:
+    return default if math.isnan(value) else value
+
+
+def _lexical(
+    question: str,
+    qtoks: Sequence[str],
+    qset: set[str],
+    candidates: Sequence[Candidate],
+    infos: Sequence[TextInfo],
+) -> dict[str, np.ndarray | float]:
+    """Overlap of the question's stems with each candidate, its neighbours and title, and answer cues."""
+    n = len(candidates)
+    qbig = set(pairwise(qtoks))
+    q_nums = set(_NUM.findall(question))
+    q_years = {m.group(0) for m in _YEAR.finditer(question)}
+    q_names = _names(question)
+    df = dict.fromkeys(qset, 0)
+    seen: set[str] = set()
+    for inf in infos:
+        for t in qset & inf.tset:
+            df[t] += 1
+        seen |= q_names & inf.tset
+    idf = {t: math.log((n + 1) / (d + 0.5)) for t, d in df.items()}
+    idf_sum = sum(idf.values()) or 1.0
+    nq = len(qset) or 1
+
+    def cov_idf(tset: frozenset[str] | set[str]) -> float:
+        return sum(idf[t] for t in qset & tset) / idf_sum
+
+    names: tuple[str, ...] = (
+        "cov",
+        "cov_idf",
+        "cov_ctx_idf",
+        "cov_prev_idf",
+        "cov_next_idf",
+        "bigram",
+        "novel",
+        "log_len",
+    )
+    names += ("title_q", "new_num", "new_year", "month", "measure", "new_caps", "cause", "names_cov")
+    rows = np.zeros((n, len(names)))
+    empty: frozenset[str] = frozenset()
+    for i, c in enumerate(candidates):
+        inf = infos[i]
+        ss = inf.tset
+        ps = text_info(c.prev_text).tset if c.prev_text else empty
+        ns = text_info(c.next_text).tset if c.next_text else empty
+        ts = text_info(c.title).tset if c.title else empty
+        ctx = ss | ps | ns
+        caps = [w for w in inf.cap_stems if w not in qset]
+        rows[i] = (
+            len(qset & ss) / nq,
+            cov_idf(ss),
+            cov_idf(ctx),
+            cov_idf(ps),
+            cov_idf(ns),
+            len(qbig & inf.bigrams) / max(1, len(qbig)),
+            len(inf.content - qset) / max(1, len(inf.content)),
+            math.log1p(len(inf.tokens)),
+            len(qset & ts) / nq,
+            1.0 if inf.nums - q_nums else 0.0,
+            1.0 if inf.years - q_years else 0.0,
+            1.0 if inf.month else 0.0,
+            1.0 if inf.measure else 0.0,
+            min(len(caps), 5) / 5.0,
+            1.0 if inf.cause else 0.0,
+            len(q_names & (ctx | ts)) / len(q_names) if q_names else 0.0,
+        )
+    out: dict[str, np.ndarray | float] = {name: rows[:, j] for j, name in enumerate(names)}
+    out["cov_idf_gap"] = rows[:, 1] - rows[:, 1].max()
+    out["names_missing"] = len(q_names - seen) / len(q_names) if q_names else 0.0
+    return out
+
+
+def _char_grams(question: str, candidates: Sequence[Candidate], n: int) -> dict[str, np.ndarray | float]:
+    """``cng_*``: per question word, the share of its 4-grams in the sentence (and neighbours),
+    IDF-weighted over the candidates."""
+    wg = _question_grams(question)
+    if not wg:
+        return {"cng_idf": 0.0, "cng_gap": 0.0, "cng_ctx_idf": 0.0}
+    memo: dict[str, list[int]] = {}
+    wlen = np.array([len(w) for w in wg], dtype=float)
+    m = _soft_match(wg, [c.sentence_text for c in candidates], memo) / wlen
+    neighbours = np.maximum(
+        _soft_match(wg, [c.prev_text for c in candidates], memo),
+        _soft_match(wg, [c.next_text for c in candidates], memo),
+    )
+    m_ctx = np.maximum(m, neighbours / wlen)
+    widf = np.log((n + 1) / ((m >= 0.6).sum(axis=0) + 0.5))
+    widf /= widf.sum() or 1.0
+    cng = m @ widf
+    return {"cng_idf": cng, "cng_gap": cng - cng.max(), "cng_ctx_idf": m_ctx @ widf}

@@ -1,0 +1,62 @@
+"""Hybrid retrieval that returns ranked source sentences, not just chunks.
+
+The candidates (:mod:`qa.retrieval.candidates`) come from dense chunk search and BM25 over
+sentences and chunks; the learned :class:`~qa.retrieval.ranker.SentenceRanker` turns what is known
+of each into the probability that the sentence answers the question. Sentences are what get cited;
+chunks only lend their context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qa.retrieval.candidates import CandidateLimits, describe, find_candidates
+from qa.retrieval.followup import is_thin
+from qa.retrieval.ranker import SentenceRanker
+from qa.store import ArticleStore
+from qa.types import Passage
+
+
+@dataclass(frozen=True, slots=True)
+class Retrieval:
+    """All candidates for one question, best first, with the scores they were ranked by."""
+
+    question: str
+    passages: list[Passage]
+
+
+class HybridRetriever:
+    """Dense candidates over chunks and BM25 ones over sentences and chunks, ranked by the sentence ranker."""
+
+    def __init__(
+        self,
+        store: ArticleStore,
+        ranker: SentenceRanker | None = None,
+        limits: CandidateLimits | None = None,
+    ) -> None:
+        self.store = store
+        self.ranker = ranker or SentenceRanker.from_default()
+        self.limits = limits or CandidateLimits()
+
+    def retrieve(self, question: str, context: str = "") -> Retrieval:
+        """Rank every candidate sentence for ``question``; an empty store gives no passages.
+
+        ``context`` (a follow-up's previous question) widens the candidate set; the ranking uses the
+        question itself unless it is too thin to rank by ("Und wann war das?").
+        """
+        store = self.store
+        store.refresh()
+        # The lexical index holds every stored sentence (kept in step with Chroma): asking it costs
+        # microseconds, a Chroma ``count`` a round trip.
+        if not question.strip() or len(store.sentence_index) == 0:
+            return Retrieval(question, [])
+        combined = f"{question} {context}".strip()
+        found = [find_candidates(store, question, self.limits)]
+        if context:
+            found.append(find_candidates(store, combined, self.limits))
+        ids = list(dict.fromkeys(i for f in found for i in f.ids))
+        rank_by = found[-1] if context and is_thin(question) else found[0]
+        candidates, passages = describe(store, rank_by, ids)
+        for passage, score in zip(passages, self.ranker.score(rank_by.text, candidates), strict=True):
+            passage.score = float(score)
+        return Retrieval(question, sorted(passages, key=lambda p: p.score, reverse=True))

@@ -1,0 +1,148 @@
+"""Chroma plumbing: the connection, collections checked against the store's schema and model, and
+writes cut into requests a Chroma server accepts.
+
+Nothing outside ``qa/store`` talks to Chroma; the store's public methods are the only way in.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.settings import Settings
+
+SCHEMA = 1
+"""The layout of the records this version writes (``docs/design.md``). A store of another schema is
+refused with the re-ingest instructions: newsqa does not rewrite old stores in place."""
+
+CHROMA_MAX_BATCH = 5000
+CHROMA_MAX_REQUEST_CHARS = 8_000_000
+"""About the most text one write request carries: a Chroma server refuses much larger upserts."""
+
+PASSAGE_HNSW = {"hnsw:M": 12, "hnsw:construction_ef": 64, "hnsw:search_ef": 200}
+"""The chunk graph: within noise of Chroma's default recall at a third less build time
+(``bench/hnsw_recall.py``; figures in docs/benchmarks.md)."""
+
+
+class StoreError(RuntimeError):
+    """A store that cannot be opened or used as configured; the message says what to do."""
+
+
+def connect(settings: Settings, data_dir: Path) -> Any:
+    """An embedded ``PersistentClient`` under ``data_dir``, or an ``HttpClient`` for ``chroma_url``."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if not settings.chroma_url:
+        return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=chroma_settings)
+    from urllib.parse import urlparse
+
+    url = urlparse(settings.chroma_url)
+    try:
+        client = chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1",
+            port=url.port or 8000,
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+        client.heartbeat()
+    except Exception as exc:
+        raise StoreError(f"Cannot reach the Chroma server at {settings.chroma_url}: {exc}") from exc
+    return client
+
+
+def open_collection(
+    client: Any, settings: Settings, where: str, name: str, embedding: str, hnsw: dict[str, int] | None = None
+) -> Any:
+    """The named collection, created if new; refused unless this schema and ``embedding`` built it."""
+    collection = client.get_or_create_collection(
+        name,
+        embedding_function=None,
+        metadata={"hnsw:space": "cosine", "embedding": embedding, "schema": SCHEMA, **(hnsw or {})},
+    )
+    meta = collection.metadata or {}
+    if meta.get("schema") != SCHEMA:
+        raise StoreError(
+            f"The store at {where} was written by another version of newsqa (store schema "
+            f"{meta.get('schema', 'none')}, this version reads {SCHEMA}). Rebuild it: remove that store "
+            "(or set another NEWSQA_DATA_DIR / NEWSQA_COLLECTION_PREFIX) and ingest the articles again "
+            "with `newsqa ingest PATH...`."
+        )
+    built_with = meta.get("embedding", embedding)
+    if built_with != embedding:
+        raise StoreError(
+            f"The store at {where} was built with {built_with} embeddings, but {embedding} is configured. "
+            "Use the same embeddings, or another NEWSQA_DATA_DIR / collection prefix and ingest the "
+            "articles again."
+        )
+    return ServerCollection(collection, settings.chroma_url) if settings.chroma_url else collection
+
+
+class ServerCollection:
+    """A collection on a Chroma server whose failures raise a ``StoreError`` naming the server.
+
+    A server that went away mid-session otherwise surfaces as a bare ``ConnectError`` from deep
+    inside the HTTP client, in the API, the CLI and the web chat alike. Embedded stores are not
+    wrapped (no network, and no per-call overhead).
+    """
+
+    def __init__(self, collection: Any, url: str) -> None:
+        self._collection, self._url = collection, url
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._collection, name)
+        if not callable(attr):
+            return attr
+
+        @functools.wraps(attr)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return attr(*args, **kwargs)
+            except Exception as exc:
+                raise StoreError(
+                    f"The Chroma server at {self._url} failed ({type(exc).__name__}: {exc}). "
+                    "Is it running? Start it again and retry; the store repairs itself on the next open."
+                ) from exc
+
+        return call
+
+
+def upsert(collection: Any, ids: list[str], vectors: np.ndarray, metas: list[dict] | None = None) -> None:
+    """Write records in as many requests as the server's limits need."""
+    for start, end in request_slices(ids, metas, vector_chars=12 * vectors.shape[-1]):
+        collection.upsert(
+            ids=ids[start:end],
+            embeddings=vectors[start:end],
+            metadatas=metas[start:end] if metas is not None else None,
+        )
+
+
+def delete(collection: Any, ids: Sequence[str]) -> None:
+    for start in range(0, len(ids), CHROMA_MAX_BATCH):
+        collection.delete(ids=list(ids[start : start + CHROMA_MAX_BATCH]))
+
+
+def request_slices(
+    ids: Sequence[str], metas: Sequence[dict] | None, vector_chars: int
+) -> Iterator[tuple[int, int]]:
+    """(start, end) of consecutive records that make one write: at most ``CHROMA_MAX_BATCH`` records
+    and about ``CHROMA_MAX_REQUEST_CHARS`` of text.
+
+    ``vector_chars``: a generous guess of what one vector adds. A single record over the cap is
+    still written alone (no article comes near it).
+    """
+    start, size = 0, 0
+    for i in range(len(ids)):
+        record = len(ids[i]) + vector_chars
+        record += sum(len(str(v)) for v in (metas[i] or {}).values()) if metas is not None else 0
+        if i > start and (i - start >= CHROMA_MAX_BATCH or size + record > CHROMA_MAX_REQUEST_CHARS):
+            yield start, i
+            start, size = i, 0
+        size += record
+    if start < len(ids):
+        yield start, len(ids)

@@ -1,0 +1,68 @@
+"""Training examples from the production candidate generator over a real temporary store.
+
+For every question: the candidates serving would rank (``find_candidates``), what is known of each
+(``describe``), the ranker's feature matrix, and per candidate whether it holds the gold answer
+(the evaluation's own ``unit_correct``). The same code path as ``HybridRetriever.retrieve``, so
+features cannot drift between training and serving.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from tqdm import tqdm
+
+from qa.api import NewsQA
+from qa.eval.datasets import EvalSet, Example
+from qa.eval.metrics import Unit, unit_correct
+from qa.eval.runner import gold_for, ingest_articles
+from qa.retrieval.candidates import describe, find_candidates
+from qa.retrieval.features import features
+from qa.types import Passage
+
+
+@dataclass(slots=True)
+class Collected:
+    """One question's candidates: features, gold labels and the passages (for abstention)."""
+
+    question: str
+    language: str
+    answerable: bool
+    group: str  # the gold article (or the question's id): cross-validation folds never split one
+    x: np.ndarray
+    y: np.ndarray
+    passages: list[Passage]
+
+
+def ingest_sets(qa: NewsQA, *sets: EvalSet) -> dict[str, tuple[dict, dict]]:
+    """Add every set's articles to the store; per set, ``(key -> Article, key -> stored id)``."""
+    return {s.name: ingest_articles(qa, s, False, {}, None) for s in sets}
+
+
+def collect(
+    qa: NewsQA, evalset: EvalSet, ingested: tuple[dict, dict], examples: Sequence[Example] | None = None
+) -> list[Collected]:
+    """The candidates, features and labels of each question of ``evalset`` (or of ``examples``)."""
+    from qa.text.language import detect_language
+
+    articles, ids = ingested
+    out = []
+    for example in tqdm(examples or evalset.examples, desc=f"candidates: {evalset.name}", leave=False):
+        gold = gold_for(example, ids, articles)
+        view = find_candidates(qa.store, example.question, qa.retriever.limits)
+        candidates, passages = describe(qa.store, view, view.ids)
+        labels = [unit_correct(Unit(p.article_id, p.start, p.end, p.text), gold) for p in passages]
+        out.append(
+            Collected(
+                question=example.question,
+                language=example.language or detect_language(example.question),
+                answerable=example.answerable,
+                group=gold.article_id or example.id,
+                x=features(example.question, candidates),
+                y=np.asarray(labels, dtype=bool),
+                passages=passages,
+            )
+        )
+    return out

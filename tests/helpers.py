@@ -1,0 +1,39 @@
+"""Paths, constants and small builders the tests share (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from qa.api import NewsQA
+    from qa.store import ArticleStore
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "Trump-bittet-Putin-um-Schonung-ukrainischer-Soldaten-in-Kursk.txt"
+GENERALSTAB = "Der Generalstab in Kiew wies allerdings zurück, dass die Soldaten eingekesselt seien."
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def build_qa(data_dir: Path, embeddings: Any, **overrides: Any) -> NewsQA:
+    """A NewsQA on ``data_dir`` sharing the session's loaded embedding model."""
+    from qa.api import NewsQA
+    from qa.settings import Settings
+
+    settings = Settings(_env_file=None, data_dir=data_dir, answerer=overrides.pop("answerer", "extractive"))  # type: ignore[call-arg]
+    return NewsQA(settings, embeddings=embeddings, **overrides)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def vectored_sentence_ids(store: ArticleStore) -> list[str]:
+    """The ids of the stored sentences whose vector Chroma holds (in their chunks' records)."""
+    from ingest.types import sentence_id
+
+    ids = [sentence_id(a.id, i) for a in store.list_articles() for i in range(a.n_sentences)]
+    return list(store.sentence_rows(ids, vectors=True))

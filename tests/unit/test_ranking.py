@@ -1,0 +1,114 @@
+"""The learned sentence ranker: tokenizer, features and the shipped weights."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from qa.retrieval.features import FEATURE_NAMES, Candidate, features, question_type
+from qa.retrieval.ranker import SentenceRanker
+from qa.text.tokens import tokenize
+
+
+def _cand(text: str, dense: float = 0.5, bm25: float = 5.0, **kw) -> Candidate:
+    base = dict(
+        sentence_text=text,
+        prev_text="",
+        next_text="",
+        title="Rhein",
+        dense=dense,
+        dense_chunk=dense,
+        bm25=bm25,
+        bm25_chunk=bm25,
+    )
+    base.update(kw)
+    return Candidate(**base)
+
+
+def test_tokenize_lowercases_and_stems_german() -> None:
+    assert tokenize("Die Häuser des Hauses") == ["die", "haus", "des", "haus"]
+    assert tokenize("Brücken, Brücke!") == ["bruck", "bruck"]
+    assert tokenize("") == []
+
+
+def test_question_type() -> None:
+    def kind(question: str) -> str:
+        found = [name for name, on in question_type(question).items() if on]
+        assert len(found) == 1
+        return found[0]
+
+    assert kind("Wann wurde die Brücke gebaut?") == "when"
+    assert kind("Wie viele Einwohner hat Köln?") == "quant"
+    assert kind("Wer entdeckte den Sauerstoff?") == "person"
+    assert not any(question_type("Erzähl mir etwas.").values())
+
+
+def test_features_shape_and_finite() -> None:
+    cands = [
+        _cand("Der Rhein ist 1233 Kilometer lang."),
+        _cand("Der Rhein fließt durch Basel.", dense=0.3),
+        _cand("", dense=0.1, bm25=0.0),
+    ]
+    x = features("Wie lang ist der Rhein?", cands)
+    assert x.shape == (3, len(FEATURE_NAMES))
+    assert np.isfinite(x).all()
+    assert features("Frage?", []).shape == (0, len(FEATURE_NAMES))
+
+
+def test_features_are_stacked_by_name() -> None:
+    """A column sits where its name says: a year the question lacks lights ``new_year``, and a
+    "Wann" question multiplies it into ``when_x_date``; the other candidate has neither."""
+    x = features("Wann wurde die Brücke gebaut?", [_cand("Gebaut 1859."), _cand("Eine Brücke.")])
+    col = {name: i for i, name in enumerate(FEATURE_NAMES)}
+    assert x[0, col["new_year"]] == 1.0 and x[1, col["new_year"]] == 0.0
+    assert x[0, col["when_x_date"]] == 1.0 and x[1, col["when_x_date"]] == 0.0
+    assert (x[:, col["q_when"]] == 1.0).all() and (x[:, col["q_why"]] == 0.0).all()
+
+
+@pytest.fixture(scope="module")
+def ranker() -> SentenceRanker:
+    return SentenceRanker.from_default()
+
+
+def test_scores_are_probabilities(ranker: SentenceRanker) -> None:
+    cands = [_cand(f"Satz Nummer {i} über den Rhein.", dense=0.1 * i, bm25=float(i)) for i in range(10)]
+    p = ranker.score("Was weiß man über den Rhein?", cands)
+    assert p.shape == (10,)
+    assert ((p >= 0) & (p <= 1)).all()
+    assert ranker.score("Frage?", []).shape == (0,)
+
+
+def test_prefers_the_answering_sentence(ranker: SentenceRanker) -> None:
+    q = "Wann wurde die Kölner Rheinbrücke eröffnet?"
+    answer = _cand("Die Kölner Rheinbrücke wurde im Jahr 1859 eröffnet.", dense=0.62, bm25=9.0)
+    distractor = _cand(
+        "Die Kölner Rheinbrücke ist ein beliebtes Ziel für Touristen und wurde oft gemalt.",
+        dense=0.62,
+        bm25=9.0,
+    )
+    others = [
+        _cand(f"Der Rhein ist ein Fluss in Europa mit vielen Häfen, Teil {i}.", dense=0.3, bm25=2.0)
+        for i in range(8)
+    ]
+    p = ranker.score(q, [distractor, answer, *others])
+    assert int(np.argmax(p)) == 1
+
+
+def test_unrelated_candidates_score_low(ranker: SentenceRanker) -> None:
+    """A question about a person the sources never mention: the best candidate stays unlikely."""
+    q = "Wann wurde Angela Merkel zur Bundeskanzlerin gewählt?"
+    cands = [
+        _cand(f"Der Rhein fließt bei Kilometer {100 + i} an einer Burg vorbei.", dense=0.12, bm25=0.0)
+        for i in range(20)
+    ]
+    p = ranker.score(q, cands)
+    assert p.max() < 0.2
+
+
+def test_missing_neighbour_dense_falls_back(ranker: SentenceRanker) -> None:
+    c = _cand("Die Brücke wurde 1859 eröffnet.")
+    assert math.isnan(c.dense_prev)
+    p = ranker.score("Wann wurde die Brücke eröffnet?", [c, _cand("Anderes.", dense=0.1, bm25=0.0)])
+    assert np.isfinite(p).all()
