@@ -36,13 +36,12 @@ import numpy as np
 
 from qa.retrieval.features import text_info
 from qa.text.language import detect_language
-from qa.text.stopwords import QUESTION_WORDS, RANKER_STOP
-from qa.text.tokens import WORD, stem
+from qa.text.names import CAPITALISED, name_words
+from qa.text.stopwords import RANKER_STOP
 from qa.types import Passage
 
 WEIGHTS_PATH = Path(__file__).with_name("abstention_weights.json")
 
-_CAPITALISED = re.compile(r"\b[A-ZÄÖÜ][\w'-]*")
 
 FEATURE_NAMES: tuple[str, ...] = (
     "top_p",
@@ -63,26 +62,6 @@ FEATURE_NAMES: tuple[str, ...] = (
     "en_x_top_logit",
     "q_len",
 )
-
-
-def name_words(question: str) -> list[tuple[str, str]]:
-    """``(stem, word)`` of the question's name-like words: capitalised, not its first word, not a
-    question word.
-
-    In German this also catches nouns ("Energiewende"), which is intended: a question whose nouns
-    appear nowhere in the sources is as suspicious as one whose person does not.
-    """
-    out: list[tuple[str, str]] = []
-    for m in _CAPITALISED.finditer(question):
-        if not question[: m.start()].strip():
-            continue  # sentence-initial: capitalised for grammar, not because it is a name
-        for word in WORD.findall(m.group(0).lower()):
-            if word in QUESTION_WORDS or word.isdigit():
-                continue
-            word_stem = stem(word)
-            if word_stem not in RANKER_STOP and all(word_stem != s for s, _ in out):
-                out.append((word_stem, word))
-    return out
 
 
 def _logit(p: float) -> float:
@@ -129,7 +108,7 @@ def _tokens(text: str) -> frozenset[str]:
 def _skeletons(text: str) -> frozenset[tuple[str, int]]:
     """``(skeleton, length)`` of the text's capitalised words: names are capitalised in the sources,
     and leaving out lower-case words keeps short skeletons from finding false friends."""
-    words = (w.lower() for w in _CAPITALISED.findall(text))
+    words = (w.lower() for w in CAPITALISED.findall(text))
     return frozenset((k, len(w)) for w in words if len(k := skeleton(w)) >= 2)
 
 

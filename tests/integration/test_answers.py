@@ -95,3 +95,12 @@ def test_follow_up_borrows_the_previous_question(seeded) -> None:
     answer = seeded.ask("Und was sagte Selenskyj dazu?", history)
     assert answer.standalone_question.startswith("Und was sagte Selenskyj dazu?")
     assert any("Selenskyj" in c.text for c in answer.citations)
+
+
+def test_a_question_naming_its_subject_ignores_the_history(seeded) -> None:
+    """The README's example: "Und was sagte Selenskyj?" after a Putin question is about Selenskyj."""
+    history = [("Was sagte Putin?", "…")]
+    answer = seeded.ask("Und was sagte Selenskyj?", history)
+    assert answer.standalone_question == ""
+    assert answer.citations and "Selenskyj" in answer.citations[0].text
+    assert seeded.ask("Wem dankte Selenskyj?", history).standalone_question == ""

@@ -112,3 +112,24 @@ def test_missing_neighbour_dense_falls_back(ranker: SentenceRanker) -> None:
     assert math.isnan(c.dense_prev)
     p = ranker.score("Wann wurde die Brücke eröffnet?", [c, _cand("Anderes.", dense=0.1, bm25=0.0)])
     assert np.isfinite(p).all()
+
+
+@pytest.mark.parametrize(
+    ("question", "follow_up", "thin"),
+    [
+        ("Wem dankte Selenskyj?", False, False),  # names its own subject: asked as it stands
+        ("Und was sagte Selenskyj?", False, False),
+        ("Und was sagte Medwedew dazu?", True, False),  # refers back, but ranks by its own name
+        ("Und wann war das?", True, True),
+        ("Was sagte er?", True, True),
+        ("What about Kyiv?", True, False),
+    ],
+)
+def test_a_question_borrows_the_history_only_when_it_needs_it(
+    question: str, follow_up: bool, thin: bool
+) -> None:
+    from qa.retrieval.followup import follow_up_context, is_thin, looks_like_follow_up
+
+    assert (looks_like_follow_up(question), is_thin(question)) == (follow_up, thin)
+    history = [("Was sagte Putin?", "…")]
+    assert follow_up_context(question, history) == ("Was sagte Putin?" if follow_up else "")
