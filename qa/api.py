@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from qa.retrieval.followup import follow_up_context
 from qa.settings import Settings
 from qa.text.language import detect_language
+from qa.text.phrases import empty_store
 from qa.types import Answer, Timings
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ class NewsQA:
 
     def stream(self, question: str, history: Sequence = ()) -> Iterator[str | Answer]:
         """Yield the answer's text as it is produced, then the final ``Answer`` with citations."""
-        question = self._check(question)
+        question = self.check_question(question)
         started = time.perf_counter()
         standalone, context = self._standalone(question, history)
         passages = self.retriever.retrieve(standalone, context=context).passages
@@ -100,6 +101,8 @@ class NewsQA:
         language = detect_language(question)
         for event in self.answerer.stream(question, passages, language):
             if isinstance(event, Answer):
+                if not passages and not event.notice and len(self.store.sentence_index) == 0:
+                    event.notice = empty_store(language)
                 done = time.perf_counter()
                 event.standalone_question = (
                     f"{standalone} ({context})" if context else (standalone if standalone != question else "")
@@ -119,7 +122,8 @@ class NewsQA:
         context = follow_up_context(question, history)
         return question, context
 
-    def _check(self, question: str) -> str:
+    def check_question(self, question: str) -> str:
+        """The question stripped; a ``QuestionError`` when it is empty or too long."""
         question = (question or "").strip()
         if not question:
             raise QuestionError("Please ask a question: the question is empty.")

@@ -166,11 +166,21 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return _ask_batch(qa, args.file)
     if not args.question:
         raise UserError("give a question, or --file with one question per line")
+    qa.check_question(args.question)
+    _require_articles(qa)
     if args.json:
         print(qa.ask(args.question).model_dump_json(indent=2))
         return 0
     print_answer(qa, args.question, stream=not args.no_stream)
     return 0
+
+
+def _require_articles(qa: NewsQA) -> None:
+    """Asking an empty store is a mistake to point out, not a question the sources cannot answer."""
+    from qa.text.phrases import empty_store
+
+    if qa.store.count() == 0:
+        raise UserError(empty_store("en"))
 
 
 def _ask_batch(qa: NewsQA, path: str) -> int:
@@ -223,6 +233,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from qa.api import QuestionError
 
     qa = _qa()
+    _require_articles(qa)
     count = qa.store.count()
     print(
         f"newsqa chat: {count} articles, answerer: {qa.answerer.name}. "

@@ -104,3 +104,10 @@ def test_a_question_naming_its_subject_ignores_the_history(seeded) -> None:
     assert answer.standalone_question == ""
     assert answer.citations and "Selenskyj" in answer.citations[0].text
     assert seeded.ask("Wem dankte Selenskyj?", history).standalone_question == ""
+
+
+def test_an_empty_store_says_how_to_add_articles(make_qa) -> None:
+    qa = make_qa()
+    answer = qa.ask("Was wies der Generalstab in Kiew zurück?")
+    assert answer.abstained and "newsqa ingest" in answer.notice
+    assert "newsqa ingest" in qa.ask("What did Kyiv deny?").notice and answer.language == "de"

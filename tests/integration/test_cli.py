@@ -92,3 +92,8 @@ def test_help_loads_no_model_store_or_ui() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_asking_an_empty_store_says_how_to_add_articles(tmp_path: Path) -> None:
+    done = run("ask", "Was wies der Generalstab in Kiew zurück?", data_dir=tmp_path / "empty")
+    assert done.returncode == 2 and "newsqa ingest PATH" in done.stderr and not done.stdout
