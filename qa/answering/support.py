@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qa.answering.markers import MARKER, marker_numbers, strip_markers
-from qa.text.stopwords import CLAIM_STOP
-from qa.text.tokens import tokenize
+from qa.text.stopwords import content_stems
 from qa.types import Answer
 
 if TYPE_CHECKING:
@@ -48,11 +47,6 @@ class ClaimSupport:
     semantic: float | None
     """Best cosine with a cited sentence; None when no embeddings were given or nothing is cited."""
     supported: bool
-
-
-def content_stems(text: str) -> set[str]:
-    """Stemmed tokens that carry meaning: no stop words, no one-letter tokens."""
-    return {t for t in tokenize(text) if t not in CLAIM_STOP and (len(t) > 1 or t.isdigit())}
 
 
 def answer_claims(text: str) -> list[tuple[str, list[int]]]:

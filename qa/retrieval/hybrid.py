@@ -14,6 +14,7 @@ from qa.retrieval.candidates import CandidateLimits, describe, find_candidates
 from qa.retrieval.followup import is_thin
 from qa.retrieval.ranker import SentenceRanker
 from qa.store import ArticleStore
+from qa.text.stopwords import content_stems
 from qa.types import Passage
 
 
@@ -48,8 +49,8 @@ class HybridRetriever:
         store.refresh()
         # The lexical index holds every stored sentence (kept in step with Chroma): asking it costs
         # microseconds, a Chroma ``count`` a round trip.
-        if not question.strip() or len(store.sentence_index) == 0:
-            return Retrieval(question, [])
+        if len(store.sentence_index) == 0 or not (content_stems(question) or context):
+            return Retrieval(question, [])  # nothing stored, or a question with nothing to look up
         combined = f"{question} {context}".strip()
         found = [find_candidates(store, question, self.limits)]
         if context:

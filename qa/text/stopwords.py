@@ -9,7 +9,7 @@ and answer scoring drops articles as SQuAD's normalisation does.
 
 from __future__ import annotations
 
-from qa.text.tokens import stems
+from qa.text.tokens import stems, tokenize
 
 GERMAN_ARTICLES = "der die das den dem des ein eine einen einem einer eines"
 ENGLISH_ARTICLES = "the a an"
@@ -66,3 +66,11 @@ LANGUAGE_MARKERS: dict[str, frozenset[str]] = {
     ),
 }
 """Frequent words that vote for a language; a short list tells German from English reliably."""
+
+
+def content_stems(text: str) -> set[str]:
+    """Stemmed tokens that carry meaning: no stop words (:data:`CLAIM_STOP`), no one-letter tokens.
+
+    Empty for a text that says nothing to look up ("a", "?!", emoji).
+    """
+    return {t for t in tokenize(text) if t not in CLAIM_STOP and (len(t) > 1 or t.isdigit())}

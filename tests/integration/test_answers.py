@@ -111,3 +111,9 @@ def test_an_empty_store_says_how_to_add_articles(make_qa) -> None:
     answer = qa.ask("Was wies der Generalstab in Kiew zurück?")
     assert answer.abstained and "newsqa ingest" in answer.notice
     assert "newsqa ingest" in qa.ask("What did Kyiv deny?").notice and answer.language == "de"
+
+
+@pytest.mark.parametrize("question", ["a", "?!.,;:", "\U0001f600\U0001f600\U0001f600", "und der die das"])
+def test_a_question_with_nothing_to_look_up_abstains(seeded, question: str) -> None:
+    answer = seeded.ask(question)
+    assert answer.abstained and answer.citations == [] and answer.passages == []
