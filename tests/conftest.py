@@ -40,9 +40,11 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, model
 
 @pytest.fixture(scope="session")
 def embeddings() -> Embeddings:
-    from qa.embeddings.use import UniversalSentenceEncoderEmbeddings
+    """The default model, as the product runs it, loaded once."""
+    from qa.embeddings.factory import make_embeddings
+    from qa.settings import Settings
 
-    return UniversalSentenceEncoderEmbeddings(threads=2)
+    return make_embeddings(Settings(_env_file=None))  # type: ignore[call-arg]
 
 
 @pytest.fixture

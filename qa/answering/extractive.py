@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 
 from qa.answering.base import Answerer
 from qa.retrieval.abstention import AbstentionModel
+from qa.retrieval.weights import DEFAULT_MODEL
 from qa.text.phrases import not_in_sources
 from qa.types import Answer, Citation, Passage
 
@@ -34,22 +35,26 @@ class ExtractiveAnswerer(Answerer):
         runner_up_ratio: float = 0.6,
         runner_up_floor: float = 0.03,
         abstention: AbstentionModel | None = None,
+        model: str = DEFAULT_MODEL,
     ) -> None:
-        """``abstain_below``: threshold on the abstention model's probability that the question is
-        answerable (``None``: the threshold trained with the model). Runners-up are cited when their
-        ranker score is at least ``runner_up_ratio`` of the best one's and at least ``runner_up_floor``."""
+        """``model``: the embedding model whose candidates the answerer judges (it picks the
+        abstention weights). ``abstain_below``: threshold on the abstention model's probability that
+        the question is answerable (``None``: the threshold trained with the model). Runners-up are
+        cited when their ranker score is at least ``runner_up_ratio`` of the best one's and at least
+        ``runner_up_floor``."""
         self.abstain_below = abstain_below
         self.max_citations = max_citations
         self.top_k = top_k
         self.runner_up_ratio = runner_up_ratio
         self.runner_up_floor = runner_up_floor
         self._abstention = abstention
+        self.model = model
 
     @property
     def abstention(self) -> AbstentionModel:
         """Loaded on first use, so building the answerer stays free."""
         if self._abstention is None:
-            self._abstention = AbstentionModel.from_default()
+            self._abstention = AbstentionModel.for_model(self.model)
         return self._abstention
 
     @property

@@ -13,9 +13,15 @@ if TYPE_CHECKING:
     from qa.settings import Settings
 
 
-def extractive_from(settings: Settings) -> ExtractiveAnswerer:
+def extractive_from(settings: Settings, embeddings: Embeddings | None = None) -> ExtractiveAnswerer:
+    from qa.embeddings.factory import embedding_name
+    from qa.retrieval.weights import DEFAULT_MODEL
+
     return ExtractiveAnswerer(
-        abstain_below=settings.abstain_below, max_citations=settings.max_citations, top_k=settings.top_k
+        abstain_below=settings.abstain_below,
+        max_citations=settings.max_citations,
+        top_k=settings.top_k,
+        model=embedding_name(embeddings) if embeddings is not None else DEFAULT_MODEL,
     )
 
 
@@ -27,5 +33,7 @@ def make_answerer(
     if chosen == "llm":
         from qa.answering.llm import LLMAnswerer
 
-        return LLMAnswerer.from_settings(settings, embeddings=embeddings, fallback=extractive_from(settings))
-    return extractive_from(settings)
+        return LLMAnswerer.from_settings(
+            settings, embeddings=embeddings, fallback=extractive_from(settings, embeddings)
+        )
+    return extractive_from(settings, embeddings)

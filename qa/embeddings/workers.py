@@ -24,12 +24,12 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qa.embeddings.use_model import encode_texts, load_model
 from qa.text.tokens import tokenize
 
 if TYPE_CHECKING:  # a worker process imports this module: LangChain would cost it CPU the model needs
@@ -72,19 +72,14 @@ def encoded_batches(
 
     ``workers``: cores the model may use. Close the generator (or exhaust it) to stop the workers.
     """
-    from qa.embeddings.use import UniversalSentenceEncoderEmbeddings
-
     sentences = sum(len(b[0]) for b in batches)
     workers = min(workers, _usable_cores())
-    if (
-        isinstance(embeddings, UniversalSentenceEncoderEmbeddings)
-        and workers > 1
-        and (sentences >= PROCESS_POOL_MIN_SENTENCES)
-    ):
+    module = getattr(embeddings, "worker_module", None)  # a local model that can run in a process
+    if module and workers > 1 and sentences >= PROCESS_POOL_MIN_SENTENCES:
         # Workers get pieces of a batch, so no worker idles at the end while another finishes a
         # whole batch (2,048 sentences, ~3 s); the writer still gets (and writes) whole batches.
         pieces = [_split(batch, PROCESS_PIECE_SENTENCES) for batch in batches]
-        processes = _WorkerProcesses(embeddings.batch_size)
+        processes = _WorkerProcesses(module, int(getattr(embeddings, "batch_size", 64)))
         try:
             pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsqa-encode")
             flat = [piece for parts in pieces for piece in parts]
@@ -171,7 +166,8 @@ class _WorkerProcesses:
     Each thread waits for its worker's answer before sending more, so no pipe can fill both ways.
     """
 
-    def __init__(self, batch_size: int) -> None:
+    def __init__(self, module: str, batch_size: int) -> None:
+        self._module = module
         self._batch_size = batch_size
         self._local = threading.local()
         self._started: list[subprocess.Popen[bytes]] = []
@@ -206,7 +202,11 @@ class _WorkerProcesses:
         path = [str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH", "")]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, path))}
         process = subprocess.Popen(
-            [sys.executable, "-c", f"from qa.embeddings.workers import serve; serve({self._batch_size})"],
+            [
+                sys.executable,
+                "-c",
+                f"from qa.embeddings.workers import serve; serve({self._module!r}, {self._batch_size})",
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
@@ -216,17 +216,21 @@ class _WorkerProcesses:
         return process
 
 
-def serve(batch_size: int) -> None:
-    """A worker: encode pickled batches from stdin onto stdout, one BLAS thread, until end of input."""
+def serve(module: str, batch_size: int) -> None:
+    """A worker: encode pickled batches from stdin onto stdout on one thread, until end of input.
+
+    ``module`` names the model's LangChain-free module (``load_model``, ``encode_texts``).
+    """
     results = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     sys.stdout = sys.stderr  # a stray print must not corrupt the result stream
-    model = load_model(threads=1)
+    local = import_module(module)
+    model = local.load_model(threads=1)
     requests = sys.stdin.buffer
     while True:
         try:
             texts = pickle.load(requests)
         except EOFError:
             return
-        vectors = encode_texts(model, texts[0], batch_size, threads=1)
+        vectors = local.encode_texts(model, texts[0], batch_size, threads=1)
         pickle.dump(_encoded(vectors, texts), results, protocol=pickle.HIGHEST_PROTOCOL)
         results.flush()

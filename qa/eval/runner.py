@@ -110,9 +110,12 @@ def evaluate(
         titles = {a.key: a.title for a in evalset.articles}
         records = _run(systems, examples, golds, titles, "none", progress)
         if distractors:
+            from ingest.articles import content_hash
             from qa.eval.distractors import load_distractors
 
-            extra = load_distractors(distractors)
+            # a distractor that is one of the set's own articles (the same text) is not a distractor
+            own = {content_hash("", a.text) for a in articles.values()}
+            extra = [a for a in load_distractors(distractors) if content_hash("", a.text) not in own]
             started = time.perf_counter()
             qa.add_articles(extra)
             for system in systems:

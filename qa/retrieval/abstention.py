@@ -20,7 +20,7 @@ answerable from the candidates:
 
 Everything works on the ranked ``Passage`` list the answerer already receives, and the token sets
 are shared with the ranker's cache. The logistic weights live in
-``qa/retrieval/abstention_weights.json``, trained by ``python -m qa.training.abstention``.
+``qa/retrieval/weights/<model>/abstention.json``, trained by ``python -m qa.training.abstention``.
 """
 
 from __future__ import annotations
@@ -35,13 +35,11 @@ from pathlib import Path
 import numpy as np
 
 from qa.retrieval.features import text_info
+from qa.retrieval.weights import weights_path
 from qa.text.language import detect_language
 from qa.text.names import CAPITALISED, name_words
 from qa.text.stopwords import RANKER_STOP
 from qa.types import Passage
-
-WEIGHTS_PATH = Path(__file__).with_name("abstention_weights.json")
-
 
 FEATURE_NAMES: tuple[str, ...] = (
     "top_p",
@@ -215,8 +213,9 @@ class AbstentionModel:
         self.threshold = float(spec.get("threshold", 0.5))
 
     @classmethod
-    def from_default(cls) -> AbstentionModel:
-        return cls.from_path(WEIGHTS_PATH)
+    def for_model(cls, model: str) -> AbstentionModel:
+        """The weights trained on candidates scored by embedding model ``model``."""
+        return cls.from_path(weights_path(model, "abstention"))
 
     @classmethod
     def from_path(cls, path: str | Path) -> AbstentionModel:
@@ -227,6 +226,9 @@ class AbstentionModel:
         return ((x - self._mean) / self._scale) @ self._coef + self._b
 
     def probability_answerable(self, question: str, passages: Sequence[Passage]) -> float:
-        """Probability that ``passages`` (the retriever's ranked candidates) answer ``question``."""
+        """Probability that ``passages`` (the retriever's ranked candidates) answer ``question``;
+        no candidates answer nothing."""
+        if not passages:
+            return 0.0
         z = float(self.logit(question_features(question, passages)))
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))

@@ -17,7 +17,7 @@ from typing import cast
 import numpy as np
 
 from ingest.types import article_of, chunk_id, position, sentence_id
-from qa.embeddings.factory import encode
+from qa.embeddings.factory import encode_queries
 from qa.retrieval.features import Candidate
 from qa.store import ArticleStore
 from qa.store.lexical import LexicalIndex
@@ -50,7 +50,7 @@ def find_candidates(
     store: ArticleStore, query: str, limits: CandidateLimits = CandidateLimits()
 ) -> QueryView:
     """The candidate sentence ids for ``query``, with the scores needed to describe them."""
-    q_vec = encode(store.embeddings, [query])[0]
+    q_vec = encode_queries(store.embeddings, [query])[0]
     tokens = tokenize(query)
     dense_chunks = store.nearest_chunks(q_vec, limits.dense_chunks)
     sentence_index, chunk_index = indexes = store.lexical_indexes()
@@ -108,6 +108,7 @@ def describe(
                 bm25_chunk=max((float(chunk_lexical.get(c, 0.0)) for c in own_chunks), default=0.0),
                 dense_prev=float(dense.get(prev_id, 0.0)),
                 dense_next=float(dense.get(next_id, 0.0)),
+                index=index,
             )
         )
         passages.append(

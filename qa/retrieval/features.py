@@ -59,6 +59,7 @@ class Candidate:
     bm25_chunk: float
     dense_prev: float = math.nan
     dense_next: float = math.nan
+    index: int = 0  # the sentence's position in its article (0: the lead)
 
 
 _Q_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -102,6 +103,11 @@ _MEASURE = re.compile(
 )
 _CAUSE = re.compile(r"\b(weil|denn|aufgrund|wegen|daher|deshalb|dadurch|um zu|da)\b", re.IGNORECASE)
 _CAP = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-ZÄÖÜ]\w+")
+_QUOTE = re.compile(r"[„“”\"«»]|\b(sagte|sagt|erklärte|betonte|meinte|so|laut)\b")
+_ASKS_SAYING = re.compile(
+    r"\b(sagte?|sagen|erklärte?|äußerte|betonte|meinte|kritisierte|forderte|warnte|said|say|says|stated)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +123,7 @@ class TextInfo:
     month: bool
     measure: bool
     cause: bool
+    quote: bool
     cap_stems: tuple[str, ...]
 
 
@@ -134,6 +141,7 @@ def text_info(text: str) -> TextInfo:
         month=bool(_MONTH.search(text)),
         measure=bool(_MEASURE.search(text)),
         cause=bool(_CAUSE.search(text)),
+        quote=bool(_QUOTE.search(text)),
         cap_stems=tuple(stem(w.lower()) for w in _CAP.findall(text)),
     )
 
@@ -223,6 +231,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     *("names_cov", "names_missing"),
     # character 4-gram (compound / inflection tolerant) matching and term proximity
     *("cng_idf", "cng_gap", "cng_ctx_idf", "prox"),
+    # where the sentence stands, and whether the question's words are only around it
+    *("lead", "log_position", "cov_ctx_only", "quote", "says_x_quote"),
 )
 
 
@@ -298,6 +308,12 @@ def _columns(question: str, candidates: Sequence[Candidate]) -> dict[str, np.nda
     col["q_len"] = math.log1p(len(qtoks))
     col.update(_char_grams(question, candidates, n))
     col["prox"] = np.array([_proximity(inf.tokens, qset) for inf in infos])
+    positions = np.array([c.index for c in candidates], dtype=float)
+    col["lead"] = (positions == 0).astype(float)
+    col["log_position"] = np.log1p(positions)
+    col["cov_ctx_only"] = np.asarray(col["cov_ctx_idf"]) - np.asarray(col["cov_idf"])
+    col["quote"] = np.array([1.0 if inf.quote else 0.0 for inf in infos])
+    col["says_x_quote"] = (1.0 if _ASKS_SAYING.search(question) else 0.0) * np.asarray(col["quote"])
     return col
 
 

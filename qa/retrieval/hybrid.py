@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qa.embeddings.factory import embedding_name
 from qa.retrieval.candidates import CandidateLimits, describe, find_candidates
 from qa.retrieval.followup import is_thin
 from qa.retrieval.ranker import SentenceRanker
@@ -36,7 +37,7 @@ class HybridRetriever:
         limits: CandidateLimits | None = None,
     ) -> None:
         self.store = store
-        self.ranker = ranker or SentenceRanker.from_default()
+        self.ranker = ranker or SentenceRanker.for_model(embedding_name(store.embeddings))
         self.limits = limits or CandidateLimits()
 
     def retrieve(self, question: str, context: str = "") -> Retrieval:

@@ -1,8 +1,8 @@
 """The learned sentence ranker: the probability that a candidate sentence answers the question.
 
-A logistic regression over :func:`~qa.retrieval.features.features`, exported to
-``ranker_weights.json`` beside this module by the training code (``qa/training``), optionally
-followed by a Platt calibration. Pure numpy at run time: ~150 candidates score in a few ms.
+A logistic regression over :func:`~qa.retrieval.features.features`, exported per embedding model
+to ``weights/<model>/ranker.json`` by the training code (``qa/training``), optionally followed by a
+Platt calibration. Pure numpy at run time: ~150 candidates score in a few ms.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from typing import Any
 import numpy as np
 
 from qa.retrieval.features import FEATURE_NAMES, Candidate, features
-
-WEIGHTS_PATH = Path(__file__).with_name("ranker_weights.json")
+from qa.retrieval.weights import weights_path
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -44,8 +43,9 @@ class SentenceRanker:
         self._b = float(spec["intercept"])
 
     @classmethod
-    def from_default(cls) -> SentenceRanker:
-        return cls.from_path(WEIGHTS_PATH)
+    def for_model(cls, model: str) -> SentenceRanker:
+        """The weights trained on candidates scored by embedding model ``model``."""
+        return cls.from_path(weights_path(model, "ranker"))
 
     @classmethod
     def from_path(cls, path: str | Path) -> SentenceRanker:

@@ -1,8 +1,9 @@
 """Fit the abstention model on production candidates: ``python -m qa.training.abstention``.
 
 Answerable questions are XQuAD-de dev's and the news dev set's; unanswerable ones are the news
-set's written ones plus, per article fold, the questions about articles left out of the store
-(so "not in the sources" is learned from real near misses, not invented questions). The threshold
+set's written ones plus the questions about every other XQuAD-de dev article, asked after that
+article is deleted from the store (so "not in the sources" is learned from real near misses:
+the rest of the store answers with what it has). The threshold
 is the highest that keeps cross-validated wrongful abstention at or below ``MAX_WRONG_ABSTAIN``.
 """
 
@@ -12,15 +13,15 @@ import argparse
 import json
 import math
 import sys
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from qa.retrieval.abstention import FEATURE_NAMES, WEIGHTS_PATH, question_features
+from qa.retrieval.abstention import FEATURE_NAMES, question_features
 from qa.retrieval.ranker import SentenceRanker
+from qa.retrieval.weights import HERE
 from qa.training.collect import Collected
 from qa.training.fit import fit_logreg, folds, logits
 from qa.types import Passage
@@ -65,38 +66,49 @@ def report(x: np.ndarray, y: np.ndarray, groups: Sequence[str], k: int = 5) -> d
 
 
 def main(argv: list[str] | None = None) -> int:
-    from qa.api import NewsQA
-    from qa.settings import Settings
-    from qa.training.collect import collect, ingest_sets
-    from qa.training.sets import held_out_articles, news_dev, xquad_dev
+    from qa.embeddings.factory import embedding_name
+    from qa.training.collect import collect, ingest_sets, training_store
+    from qa.training.sets import news_dev, xquad_dev
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
         "--xquad", default="../shared/data/xquad.de.json", help="XQuAD-de JSON (dev split used)"
     )
     parser.add_argument("--gnad", default="../shared/data/10kgnad_test.csv", help="10kGNAD test CSV")
-    parser.add_argument("--write", action="store_true", help=f"export the weights to {WEIGHTS_PATH}")
+    parser.add_argument("--distractors", action="store_true", help="store all 10kGNAD rows as distractors")
+    parser.add_argument("--data-dir", help="keep the training store here and reuse it on the next run")
+    parser.add_argument(
+        "--write", action="store_true", help="export the weights to qa/retrieval/weights/<model>/"
+    )
     args = parser.parse_args(argv)
     xquad, news = xquad_dev(args.xquad), news_dev(args.gnad)
-    kept, gone = held_out_articles(xquad, fold=0, folds=4)
-    with tempfile.TemporaryDirectory(prefix="newsqa-train-") as tmp:
-        qa = NewsQA(Settings(data_dir=Path(tmp)))
-        ingested = ingest_sets(qa, kept, news)
-        kept_questions = [
-            e for e in kept.examples if e.article is None or e.article in ingested[kept.name][1]
-        ]
-        collected = collect(qa, kept, ingested[kept.name], kept_questions)
-        collected += collect(qa, gone, ({}, {}))
-        collected += collect(qa, news, ingested[news.name])
-    x, y = matrix(collected, SentenceRanker.from_default())
+    with training_store(args.data_dir, args.gnad if args.distractors else None) as qa:
+        ingested = ingest_sets(qa, xquad, news)
+        ids = ingested[xquad.name][1]
+        held = {key for n, key in enumerate(sorted(ids)) if n % 2}  # every other XQuAD dev article
+        for key in held:
+            qa.delete(ids[key])
+        try:
+            asked = [e for e in xquad.examples if e.article not in held]
+            gone = [
+                replace(e, answers=(), starts=(), evidence=()) for e in xquad.examples if e.article in held
+            ]
+            collected = collect(qa, xquad, ingested[xquad.name], asked)
+            collected += collect(qa, xquad, ({}, {}), gone)
+            collected += collect(qa, news, ingested[news.name])
+            model = embedding_name(qa.embeddings)
+        finally:
+            ingest_sets(qa, xquad)  # a kept store gets its held-out articles back
+    x, y = matrix(collected, SentenceRanker.for_model(model))
     figures = report(x, y, [q.group for q in collected])
-    spec = fit_logreg(x, y, C)
-    p = 1 / (1 + np.exp(-logits(spec, x)))
-    spec = {"features": list(FEATURE_NAMES), **spec, "threshold": threshold(p, y)}
+    # the cross-validated cut: probabilities of questions the model was fitted on are overconfident
+    spec = {"features": list(FEATURE_NAMES), **fit_logreg(x, y, C), "threshold": figures["cv_threshold"]}
     print(json.dumps(figures, indent=2))
     if args.write:
-        WEIGHTS_PATH.write_text(json.dumps(spec) + "\n", encoding="utf-8")
-        print(f"wrote {WEIGHTS_PATH}", file=sys.stderr)
+        path = HERE / model / "abstention.json"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps(spec) + "\n", encoding="utf-8")
+        print(f"wrote {path}", file=sys.stderr)
     return 0
 
 

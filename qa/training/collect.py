@@ -8,8 +8,11 @@ features cannot drift between training and serving.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
@@ -18,7 +21,7 @@ from qa.api import NewsQA
 from qa.eval.datasets import EvalSet, Example
 from qa.eval.metrics import Unit, unit_correct
 from qa.eval.runner import gold_for, ingest_articles
-from qa.retrieval.candidates import describe, find_candidates
+from qa.retrieval.candidates import CandidateLimits, describe, find_candidates
 from qa.retrieval.features import features
 from qa.types import Passage
 
@@ -36,6 +39,20 @@ class Collected:
     passages: list[Passage]
 
 
+@contextmanager
+def training_store(data_dir: str | None, distractors: str | None = None) -> Iterator[NewsQA]:
+    """A store to train on: a temporary one, or ``data_dir`` kept for the next run (articles already
+    stored are unchanged and cost nothing to add again); ``distractors``: a 10kGNAD CSV stored too."""
+    from qa.eval.distractors import load_distractors
+    from qa.settings import Settings
+
+    with tempfile.TemporaryDirectory(prefix="newsqa-train-") as tmp:
+        qa = NewsQA(Settings(data_dir=Path(data_dir or tmp)))
+        if distractors:
+            qa.add_articles(load_distractors(distractors))
+        yield qa
+
+
 def ingest_sets(qa: NewsQA, *sets: EvalSet) -> dict[str, tuple[dict, dict]]:
     """Add every set's articles to the store; per set, ``(key -> Article, key -> stored id)``."""
     return {s.name: ingest_articles(qa, s, False, {}, None) for s in sets}
@@ -51,7 +68,7 @@ def collect(
     out = []
     for example in tqdm(examples or evalset.examples, desc=f"candidates: {evalset.name}", leave=False):
         gold = gold_for(example, ids, articles)
-        view = find_candidates(qa.store, example.question, qa.retriever.limits)
+        view = find_candidates(qa.store, example.question, CandidateLimits())  # what serving uses
         candidates, passages = describe(qa.store, view, view.ids)
         labels = [unit_correct(Unit(p.article_id, p.start, p.end, p.text), gold) for p in passages]
         out.append(

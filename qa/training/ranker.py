@@ -10,15 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from qa.retrieval.features import FEATURE_NAMES
-from qa.retrieval.ranker import WEIGHTS_PATH, SentenceRanker
+from qa.retrieval.ranker import SentenceRanker
+from qa.retrieval.weights import HERE
 from qa.training.collect import Collected
 from qa.training.fit import fit_logreg, folds, logits
 
@@ -58,10 +57,8 @@ def cross_validated(collected: Sequence[Collected], k: int = 5) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from qa.api import NewsQA
-    from qa.eval.distractors import load_distractors
-    from qa.settings import Settings
-    from qa.training.collect import collect, ingest_sets
+    from qa.embeddings.factory import embedding_name
+    from qa.training.collect import collect, ingest_sets, training_store
     from qa.training.sets import news_dev, xquad_dev
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -70,29 +67,37 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--gnad", default="../shared/data/10kgnad_test.csv", help="10kGNAD test CSV")
     parser.add_argument("--distractors", action="store_true", help="store all 10kGNAD rows as distractors")
-    parser.add_argument("--write", action="store_true", help=f"export the weights to {WEIGHTS_PATH}")
+    parser.add_argument("--data-dir", help="keep the training store here and reuse it on the next run")
+    parser.add_argument(
+        "--write", action="store_true", help="export the weights to qa/retrieval/weights/<model>/"
+    )
     args = parser.parse_args(argv)
     sets = [xquad_dev(args.xquad), news_dev(args.gnad)]
-    with tempfile.TemporaryDirectory(prefix="newsqa-train-") as tmp:
-        qa = NewsQA(Settings(data_dir=Path(tmp)))
+    with training_store(args.data_dir, args.gnad if args.distractors else None) as qa:
         ingested = ingest_sets(qa, *sets)
-        if args.distractors:
-            qa.add_articles(load_distractors(args.gnad))
-        collected = [q for s in sets for q in collect(qa, s, ingested[s.name])]
-    shipped = SentenceRanker.from_default()
-    report = {
+        per_set = {s.name: collect(qa, s, ingested[s.name]) for s in sets}
+        model = embedding_name(qa.embeddings)
+    collected = [q for questions in per_set.values() for q in questions]
+    report: dict[str, Any] = {
+        "model": model,
         "questions": len(collected),
         "gold_among_candidates": float(np.mean([q.y.any() for q in collected if q.answerable])),
-        "shipped_hit@1": hit_at(collected, shipped.logits),
         "cv_hit@1": cross_validated(collected),
     }
+    try:
+        shipped = SentenceRanker.for_model(model)
+        report["shipped_hit@1"] = {name: hit_at(qs, shipped.logits) for name, qs in per_set.items()}
+    except (ValueError, OSError) as exc:  # no shipped weights, or of another feature set
+        report["shipped_hit@1"] = str(exc)
     spec = train(collected)
     report["fitted_hit@1 (on its own training data)"] = hit_at(collected, lambda x: logits(spec, x))
     print(json.dumps(report, indent=2))
     if args.write:
         spec["trained_on"] = [s.name for s in sets] + (["10kGNAD distractors"] if args.distractors else [])
-        WEIGHTS_PATH.write_text(json.dumps(spec) + "\n", encoding="utf-8")
-        print(f"wrote {WEIGHTS_PATH}", file=sys.stderr)
+        path = HERE / model / "ranker.json"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps(spec) + "\n", encoding="utf-8")
+        print(f"wrote {path}", file=sys.stderr)
     return 0
 
 

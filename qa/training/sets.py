@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import replace
 from pathlib import Path
 
 from qa.eval.datasets import EvalArticle, EvalSet, Example, load_dataset
@@ -54,17 +53,3 @@ def news_dev(csv_path: str | Path, questions: str | Path = NEWS_QUESTIONS) -> Ev
                 )
             )
     return EvalSet("news dev", examples, articles)
-
-
-def held_out_articles(evalset: EvalSet, fold: int, folds: int) -> tuple[EvalSet, EvalSet]:
-    """``evalset`` cut by article into (store, unanswerable): questions about the articles of fold
-    ``fold`` become unanswerable against a store without those articles."""
-    keys = [a.key for a in evalset.articles]
-    out = {k for i, k in enumerate(keys) if i % folds == fold}
-    kept = EvalSet(evalset.name, evalset.examples, [a for a in evalset.articles if a.key not in out])
-    gone = [
-        replace(e, answers=(), starts=(), evidence=(), article=None)
-        for e in evalset.examples
-        if e.article in out and e.answerable
-    ]
-    return kept, EvalSet(f"{evalset.name} (held-out articles)", gone, [])

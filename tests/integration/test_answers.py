@@ -102,7 +102,8 @@ def test_a_question_naming_its_subject_ignores_the_history(seeded) -> None:
     history = [("Was sagte Putin?", "…")]
     answer = seeded.ask("Und was sagte Selenskyj?", history)
     assert answer.standalone_question == ""
-    assert answer.citations and "Selenskyj" in answer.citations[0].text
+    assert answer.citations == seeded.ask("Und was sagte Selenskyj?").citations
+    assert answer.citations and not any("Putin" in c.text for c in answer.citations)
     assert seeded.ask("Wem dankte Selenskyj?", history).standalone_question == ""
 
 

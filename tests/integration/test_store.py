@@ -92,7 +92,7 @@ def test_store_refuses_other_embeddings(make_qa) -> None:
         name = "some-other-model"
 
     other = make_qa(embeddings=Other())
-    with pytest.raises(StoreError, match="built with use-multilingual-v3"):
+    with pytest.raises(StoreError, match=f"built with {qa.store.embeddings.name}"):
         _ = other.store
 
 

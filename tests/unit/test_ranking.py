@@ -67,9 +67,17 @@ def test_features_are_stacked_by_name() -> None:
     assert (x[:, col["q_when"]] == 1.0).all() and (x[:, col["q_why"]] == 0.0).all()
 
 
-@pytest.fixture(scope="module")
-def ranker() -> SentenceRanker:
-    return SentenceRanker.from_default()
+@pytest.fixture(scope="module", params=["multilingual-e5-small", "use-multilingual-v3"])
+def ranker(request: pytest.FixtureRequest) -> SentenceRanker:
+    """Each model's shipped weights: they must agree with the features as they are built now."""
+    return SentenceRanker.for_model(request.param)
+
+
+def test_a_model_without_weights_of_its_own_uses_the_defaults() -> None:
+    from qa.retrieval.weights import DEFAULT_MODEL, weights_path
+
+    assert weights_path("openai:text-embedding-3-small", "ranker") == weights_path(DEFAULT_MODEL, "ranker")
+    assert weights_path(DEFAULT_MODEL, "ranker").exists()
 
 
 def test_scores_are_probabilities(ranker: SentenceRanker) -> None:
@@ -96,15 +104,18 @@ def test_prefers_the_answering_sentence(ranker: SentenceRanker) -> None:
     assert int(np.argmax(p)) == 1
 
 
-def test_unrelated_candidates_score_low(ranker: SentenceRanker) -> None:
-    """A question about a person the sources never mention: the best candidate stays unlikely."""
+def test_unrelated_candidates_score_far_below_the_answer(ranker: SentenceRanker) -> None:
+    """Sentences sharing no word with the question stay well below the one that answers it."""
     q = "Wann wurde Angela Merkel zur Bundeskanzlerin gewählt?"
     cands = [
-        _cand(f"Der Rhein fließt bei Kilometer {100 + i} an einer Burg vorbei.", dense=0.12, bm25=0.0)
+        _cand(f"Der Rhein fließt bei Kilometer {100 + i} an einer Burg vorbei.", dense=0.5, bm25=0.0)
         for i in range(20)
     ]
-    p = ranker.score(q, cands)
-    assert p.max() < 0.2
+    answer = _cand(
+        "Angela Merkel wurde am 22. November 2005 zur Bundeskanzlerin gewählt.", dense=0.5, bm25=12.0
+    )
+    p = ranker.score(q, [*cands, answer])
+    assert int(np.argmax(p)) == len(cands) and p[:-1].max() < p[-1] / 2
 
 
 def test_missing_neighbour_dense_falls_back(ranker: SentenceRanker) -> None:
