@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.retrieval.features import text_info
+from qa.retrieval.cues import text_info
 from qa.retrieval.weights import weights_path
 from qa.text.language import detect_language
 from qa.text.names import CAPITALISED, name_words

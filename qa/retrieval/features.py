@@ -29,13 +29,23 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
 
+from qa.retrieval.cues import (
+    ASKS_SAYING,
+    NUM,
+    YEAR,
+    TextInfo,
+    proximity,
+    question_grams,
+    question_names,
+    soft_match,
+    text_info,
+)
 from qa.text.stopwords import RANKER_STOP
-from qa.text.tokens import WORD, stem, tokens
+from qa.text.tokens import tokens
 
 
 @dataclass(slots=True)
@@ -92,125 +102,6 @@ _Q_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("how", re.compile(r"\bwie\b")),
 )
 Q_TYPE_NAMES = tuple(name for name, _ in _Q_TYPES)
-
-_NUM = re.compile(r"\d+(?:[.,]\d+)*")
-_YEAR = re.compile(r"\b(1\d{3}|20\d{2})\b|\bJahrhundert")
-_MONTH = re.compile(
-    r"\b(Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)\b"
-)
-_MEASURE = re.compile(
-    r"%|\bProzent|\$|€|£|\bDollar|\bEuro|\bMillion|\bMilliard|\bPfund|\bkm\b|\bMeter|\bTonnen"
-)
-_CAUSE = re.compile(r"\b(weil|denn|aufgrund|wegen|daher|deshalb|dadurch|um zu|da)\b", re.IGNORECASE)
-_CAP = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-ZÄÖÜ]\w+")
-_QUOTE = re.compile(r"[„“”\"«»]|\b(sagte|sagt|erklärte|betonte|meinte|so|laut)\b")
-_ASKS_SAYING = re.compile(
-    r"\b(sagte?|sagen|erklärte?|äußerte|betonte|meinte|kritisierte|forderte|warnte|said|say|says|stated)\b",
-    re.IGNORECASE,
-)
-
-
-@dataclass(frozen=True, slots=True)
-class TextInfo:
-    """What the features need from one text, independent of the question (cached per text)."""
-
-    tokens: tuple[str, ...]
-    tset: frozenset[str]
-    content: frozenset[str]
-    bigrams: frozenset[tuple[str, str]]
-    nums: frozenset[str]
-    years: frozenset[str]
-    month: bool
-    measure: bool
-    cause: bool
-    quote: bool
-    cap_stems: tuple[str, ...]
-
-
-@lru_cache(maxsize=100_000)
-def text_info(text: str) -> TextInfo:
-    toks = tokens(text)
-    tset = frozenset(toks)
-    return TextInfo(
-        tokens=toks,
-        tset=tset,
-        content=tset - RANKER_STOP,
-        bigrams=frozenset(pairwise(toks)),
-        nums=frozenset(_NUM.findall(text)),
-        years=frozenset(m.group(0) for m in _YEAR.finditer(text)),
-        month=bool(_MONTH.search(text)),
-        measure=bool(_MEASURE.search(text)),
-        cause=bool(_CAUSE.search(text)),
-        quote=bool(_QUOTE.search(text)),
-        cap_stems=tuple(stem(w.lower()) for w in _CAP.findall(text)),
-    )
-
-
-@lru_cache(maxsize=100_000)
-def _grams(text: str) -> frozenset[str]:
-    """Character 4-grams of the lowercased ``\\w+`` words of ``text``, each word padded with ``#``."""
-    out: set[str] = set()
-    for w in WORD.findall(text.lower()):
-        w = f"#{w}#"
-        out.update(w[i : i + 4] for i in range(len(w) - 3))
-    return frozenset(out)
-
-
-@lru_cache(maxsize=20_000)
-def _question_grams(question: str) -> tuple[frozenset[str], ...]:
-    """4-gram sets of the question's distinct content words of 4+ letters (as ``_grams`` pads them)."""
-    out: dict[str, frozenset[str]] = {}
-    for w in WORD.findall(question.lower()):
-        if len(w) >= 4 and w not in out and stem(w) not in RANKER_STOP:
-            p = f"#{w}#"
-            out[w] = frozenset(p[i : i + 4] for i in range(len(p) - 3))
-    return tuple(out.values())
-
-
-def _soft_match(
-    wgrams: Sequence[frozenset[str]], texts: Sequence[str], memo: dict[str, list[int]]
-) -> np.ndarray:
-    """Per text and question word, the number of the word's 4-grams found in the text (divide by the
-    word's 4-gram count for the share: 1.0 for the word or a compound holding it, e.g.
-    "Staatsanwaltschaft" in "Generalstaatsanwaltschaft"; high for inflections). ``memo`` caches
-    the counts per text within one question (neighbours are often candidates too)."""
-    out = []
-    for text in texts:
-        hit = memo.get(text)
-        if hit is None:
-            g = _grams(text) if text else frozenset()
-            hit = memo[text] = [len(w & g) for w in wgrams]
-        out.append(hit)
-    return np.array(out, dtype=float)
-
-
-def _proximity(tokens: Sequence[str], qset: set[str]) -> float:
-    """Distinct question stems in the sentence / length of the shortest token span holding all of
-    them (1.0: adjacent); one matched stem scores ``1 / len(qset)``, none 0."""
-    pos = [k for k, t in enumerate(tokens) if t in qset]
-    need = len({tokens[k] for k in pos})
-    if need <= 1:
-        return need / max(1, len(qset))
-    cnt: dict[str, int] = {}
-    have = lo = 0
-    best = len(tokens)
-    for hi in pos:
-        t = tokens[hi]
-        cnt[t] = cnt.get(t, 0) + 1
-        have += cnt[t] == 1
-        while have == need:
-            best = min(best, hi - pos[lo] + 1)
-            t0 = tokens[pos[lo]]
-            cnt[t0] -= 1
-            have -= cnt[t0] == 0
-            lo += 1
-    return need / best
-
-
-def _names(question: str) -> set[str]:
-    """Stems of the question's capitalised words after its first word (names and nouns), minus stopwords."""
-    return {stem(w.lower()) for w in _CAP.findall(question)} - RANKER_STOP
-
 
 FEATURE_NAMES: tuple[str, ...] = (
     # retrieval scores, raw and normalised within the question's candidate set
@@ -307,13 +198,13 @@ def _columns(question: str, candidates: Sequence[Candidate]) -> dict[str, np.nda
     col["why_x_cause"] = qt["why"] * np.asarray(col["cause"])
     col["q_len"] = math.log1p(len(qtoks))
     col.update(_char_grams(question, candidates, n))
-    col["prox"] = np.array([_proximity(inf.tokens, qset) for inf in infos])
+    col["prox"] = np.array([proximity(inf.tokens, qset) for inf in infos])
     positions = np.array([c.index for c in candidates], dtype=float)
     col["lead"] = (positions == 0).astype(float)
     col["log_position"] = np.log1p(positions)
     col["cov_ctx_only"] = np.asarray(col["cov_ctx_idf"]) - np.asarray(col["cov_idf"])
     col["quote"] = np.array([1.0 if inf.quote else 0.0 for inf in infos])
-    col["says_x_quote"] = (1.0 if _ASKS_SAYING.search(question) else 0.0) * np.asarray(col["quote"])
+    col["says_x_quote"] = (1.0 if ASKS_SAYING.search(question) else 0.0) * np.asarray(col["quote"])
     return col
 
 
@@ -331,9 +222,9 @@ def _lexical(
     """Overlap of the question's stems with each candidate, its neighbours and title, and answer cues."""
     n = len(candidates)
     qbig = set(pairwise(qtoks))
-    q_nums = set(_NUM.findall(question))
-    q_years = {m.group(0) for m in _YEAR.finditer(question)}
-    q_names = _names(question)
+    q_nums = set(NUM.findall(question))
+    q_years = {m.group(0) for m in YEAR.finditer(question)}
+    q_names = question_names(question)
     df = dict.fromkeys(qset, 0)
     seen: set[str] = set()
     for inf in infos:
@@ -395,15 +286,15 @@ def _lexical(
 def _char_grams(question: str, candidates: Sequence[Candidate], n: int) -> dict[str, np.ndarray | float]:
     """``cng_*``: per question word, the share of its 4-grams in the sentence (and neighbours),
     IDF-weighted over the candidates."""
-    wg = _question_grams(question)
+    wg = question_grams(question)
     if not wg:
         return {"cng_idf": 0.0, "cng_gap": 0.0, "cng_ctx_idf": 0.0}
     memo: dict[str, list[int]] = {}
     wlen = np.array([len(w) for w in wg], dtype=float)
-    m = _soft_match(wg, [c.sentence_text for c in candidates], memo) / wlen
+    m = soft_match(wg, [c.sentence_text for c in candidates], memo) / wlen
     neighbours = np.maximum(
-        _soft_match(wg, [c.prev_text for c in candidates], memo),
-        _soft_match(wg, [c.next_text for c in candidates], memo),
+        soft_match(wg, [c.prev_text for c in candidates], memo),
+        soft_match(wg, [c.next_text for c in candidates], memo),
     )
     m_ctx = np.maximum(m, neighbours / wlen)
     widf = np.log((n + 1) / ((m >= 0.6).sum(axis=0) + 0.5))

@@ -53,3 +53,27 @@ def news_dev(csv_path: str | Path, questions: str | Path = NEWS_QUESTIONS) -> Ev
                 )
             )
     return EvalSet("news dev", examples, articles)
+
+
+def write_news_eval(csv_path: str | Path, out: str | Path) -> int:
+    """The news dev set as one JSONL file that carries its articles (``context``), for ``newsqa eval``."""
+    evalset = news_dev(csv_path)
+    text = {a.key: a.text for a in evalset.articles}
+    with Path(out).open("w", encoding="utf-8") as handle:
+        for e in evalset.examples:
+            row: dict[str, object] = {"id": e.id, "question": e.question, "answers": list(e.answers)}
+            row |= {"evidence": list(e.evidence), "split": "dev", "language": e.language}
+            if e.article:
+                row |= {"article": e.article, "context": text[e.article]}
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return len(evalset.examples)
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Write the news dev set with its articles as JSONL.")
+    parser.add_argument("gnad", nargs="?", default="../shared/data/10kgnad_test.csv", help="10kGNAD test CSV")
+    parser.add_argument("out", nargs="?", default="news_dev_eval.jsonl")
+    args = parser.parse_args()
+    print(f"{write_news_eval(args.gnad, args.out)} questions written to {args.out}")
