@@ -9,7 +9,6 @@ is the highest that keeps cross-validated wrongful abstention at or below ``MAX_
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import sys
@@ -21,7 +20,7 @@ import numpy as np
 
 from qa.retrieval.abstention import FEATURE_NAMES, question_features
 from qa.retrieval.ranker import SentenceRanker
-from qa.retrieval.weights import HERE
+from qa.training import cli
 from qa.training.collect import Collected
 from qa.training.fit import fit_logreg, folds, logits
 from qa.types import Passage
@@ -70,17 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     from qa.training.collect import collect, ingest_sets, training_store
     from qa.training.sets import news_dev, xquad_dev
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--xquad", default="../shared/data/xquad.de.json", help="XQuAD-de JSON (dev split used)"
-    )
-    parser.add_argument("--gnad", default="../shared/data/10kgnad_test.csv", help="10kGNAD test CSV")
-    parser.add_argument("--distractors", action="store_true", help="store all 10kGNAD rows as distractors")
-    parser.add_argument("--data-dir", help="keep the training store here and reuse it on the next run")
-    parser.add_argument(
-        "--write", action="store_true", help="export the weights to qa/retrieval/weights/<model>/"
-    )
-    args = parser.parse_args(argv)
+    args = cli.parser(__doc__.split("\n")[0]).parse_args(argv)
     xquad, news = xquad_dev(args.xquad), news_dev(args.gnad)
     with training_store(args.data_dir, args.gnad if args.distractors else None) as qa:
         ingested = ingest_sets(qa, xquad, news)
@@ -105,10 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     spec = {"features": list(FEATURE_NAMES), **fit_logreg(x, y, C), "threshold": figures["cv_threshold"]}
     print(json.dumps(figures, indent=2))
     if args.write:
-        path = HERE / model / "abstention.json"
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(json.dumps(spec) + "\n", encoding="utf-8")
-        print(f"wrote {path}", file=sys.stderr)
+        cli.write_weights(model, "abstention", spec)
     return 0
 
 
