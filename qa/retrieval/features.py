@@ -122,8 +122,10 @@ FEATURE_NAMES: tuple[str, ...] = (
     *("names_cov", "names_missing"),
     # character 4-gram (compound / inflection tolerant) matching and term proximity
     *("cng_idf", "cng_gap", "cng_ctx_idf", "prox"),
-    # where the sentence stands, and whether the question's words are only around it
-    *("lead", "log_position", "cov_ctx_only", "quote", "says_x_quote"),
+    # where the sentence stands, and whether it quotes someone
+    *("lead", "log_position", "quote", "says_x_quote"),
+    # codes and numbers the question names ("A380", "Nummer4x0", "2005") found exactly
+    "codes_found",
 )
 
 
@@ -202,8 +204,9 @@ def _columns(question: str, candidates: Sequence[Candidate]) -> dict[str, np.nda
     positions = np.array([c.index for c in candidates], dtype=float)
     col["lead"] = (positions == 0).astype(float)
     col["log_position"] = np.log1p(positions)
-    col["cov_ctx_only"] = np.asarray(col["cov_ctx_idf"]) - np.asarray(col["cov_idf"])
     col["quote"] = np.array([1.0 if inf.quote else 0.0 for inf in infos])
+    codes = {t for t in qset if any(ch.isdigit() for ch in t)}
+    col["codes_found"] = np.array([len(codes & inf.tset) / len(codes) if codes else 0.0 for inf in infos])
     col["says_x_quote"] = (1.0 if ASKS_SAYING.search(question) else 0.0) * np.asarray(col["quote"])
     return col
 

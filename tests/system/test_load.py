@@ -101,7 +101,10 @@ def test_twenty_concurrent_questions_get_their_own_answers(make_qa, tmp_path: Pa
         marker = question.split()[3]
         assert [c.text for c in together.citations] == [c.text for c in alone.citations], question
         assert [p.text for p in together.passages] == [p.text for p in alone.passages], question
-        assert tokenize(marker)[0] in tokenize(together.passages[0].text), (question, together.passages[0])
+        # the answer cites the sentence naming the question's marker (e5 ranks "Nummer4x0" and
+        # "Nummer4x1" close together, so it may be the second citation rather than the first)
+        cited = [tokenize(c.text) for c in together.citations]
+        assert any(tokenize(marker)[0] in tokens for tokens in cited), (question, together.citations)
 
 
 def test_questions_asked_during_an_ingest_read_one_consistent_index(make_qa, tmp_path: Path) -> None:

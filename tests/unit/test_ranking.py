@@ -144,3 +144,11 @@ def test_a_question_borrows_the_history_only_when_it_needs_it(
     assert (looks_like_follow_up(question), is_thin(question)) == (follow_up, thin)
     history = [("Was sagte Putin?", "…")]
     assert follow_up_context(question, history) == ("Was sagte Putin?" if follow_up else "")
+
+
+def test_a_code_the_question_names_is_found_only_where_it_stands() -> None:
+    x = features(
+        "Was teilte Sprecher Nummer4x0 mit?", [_cand("Nummer4x0 teilte es mit."), _cand("Nummer4x1 auch.")]
+    )
+    col = FEATURE_NAMES.index("codes_found")
+    assert (x[0, col], x[1, col]) == (1.0, 0.0)
