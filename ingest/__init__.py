@@ -46,6 +46,7 @@ def _from_raw(doc: RawDocument) -> Article:
         doc.date,
         source_key=doc.key or None,
         title_in_hash=not doc.title_derived,
+        author=doc.author,
     )
 
 

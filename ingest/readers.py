@@ -84,6 +84,7 @@ class RawDocument:
     date: str = ""
     key: str = ""
     title_derived: bool = False
+    author: str = ""
 
 
 # --------------------------------------------------------------------------- decoding
@@ -384,9 +385,12 @@ def _read_html(text: str, name: str, key: str, stem: str) -> RawDocument:
     title = (getattr(meta, "title", None) or "").strip() if meta is not None else ""
     url = (getattr(meta, "url", None) or "") if meta is not None else ""
     date = (getattr(meta, "date", None) or "") if meta is not None else ""
+    author = (getattr(meta, "author", None) or "") if meta is not None else ""
     if title:
-        return RawDocument(title, body, name, url, date, key)
-    return RawDocument(derive_title(body, stem), body, name, url, date, key, title_derived=True)
+        return RawDocument(title, body, name, url, date, key, author=author)
+    return RawDocument(
+        derive_title(body, stem), body, name, url, date, key, title_derived=True, author=author
+    )
 
 
 def _plain_text(tree: object) -> str:

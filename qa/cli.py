@@ -215,8 +215,10 @@ def print_answer(qa: NewsQA, question: str, history: Sequence = (), stream: bool
         print(final.text, end="")
     print()
     for c in final.citations:
+        dated = f"{c.day}, " if c.day else ""
         print(
-            f"  [{c.marker}] {c.title} ({c.source}, sentence {c.sentence_index + 1}, chars {c.start}-{c.end})"
+            f"  [{c.marker}] {c.title} ({c.source}, {dated}sentence {c.sentence_index + 1}, "
+            f"chars {c.start}-{c.end})"
         )
     if final.abstained and final.passages:
         print("  Closest passages found:")
@@ -264,7 +266,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(json.dumps([asdict(a) for a in articles], ensure_ascii=False, indent=2))
         return 0
     for a in articles:
-        print(f"{a.id}  {a.n_sentences:4d} sent  {a.added_at[:10]}  {a.title}  ({a.source})")
+        print(f"{a.id}  {a.n_sentences:4d} sent  {a.date[:10] or '-':10}  {a.title}  ({a.source})")
     print(f"{len(articles)} articles")
     return 0
 

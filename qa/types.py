@@ -20,10 +20,17 @@ class Passage(BaseModel):
     start: int
     end: int
     score: float = Field(description="Ranker score in [0, 1]: how likely this sentence answers the question.")
+    date: str = Field("", description="The article's publication date, ISO 8601; empty when unknown.")
+    url: str = Field("", description="The article's URL, when known.")
 
     @property
     def sentence_id(self) -> str:
         return f"{self.article_id}:{self.sentence_index}"
+
+    @property
+    def day(self) -> str:
+        """The publication day, ``YYYY-MM-DD`` (empty when unknown): what a citation shows beside it."""
+        return self.date[:10]
 
 
 class Citation(Passage):

@@ -95,7 +95,8 @@ def sources_markdown(answer: Answer) -> str:
     if answer.citations:
         lines = [
             f"{c.marker}. „{esc(_short(c.text, 240))}“ — *{esc(c.title)}* "
-            f"({esc(short_source(c.source))}, Satz {c.sentence_index + 1})"
+            f"({esc(short_source(c.source))}{', ' + esc(c.day) if c.day else ''}, "
+            f"Satz {c.sentence_index + 1})"
             for c in answer.citations
         ]
         return "\n".join(lines)

@@ -121,6 +121,8 @@ def describe(
                 start=row.sentence.start,
                 end=row.sentence.end,
                 score=0.0,
+                date=str(info.get("date", "")),
+                url=str(info.get("url", "")),
             )
         )
     return candidates, passages
