@@ -22,11 +22,11 @@ import unicodedata
 from ingest.chunks import make_chunks
 from ingest.dates import dateline_date, iso_date
 from ingest.errors import IngestError
-from ingest.readers import title_from_first_sentence
+from ingest.readers import RawDocument, title_from_first_sentence
 from ingest.sentences import split_sentences
 from ingest.types import Article, Sentence
 
-__all__ = ["article_id", "build_article", "content_hash"]
+__all__ = ["article_from_raw", "article_id", "build_article", "content_hash"]
 
 
 def article_id(key: str) -> str:
@@ -88,4 +88,18 @@ def build_article(
         feed=feed.strip(),
         sentences=sentences,
         chunks=make_chunks(aid, text, sentences),
+    )
+
+
+def article_from_raw(doc: RawDocument) -> Article:
+    """The article of a document read from a file or fetched from the web."""
+    return build_article(
+        doc.title,
+        doc.text,
+        doc.source,
+        doc.url,
+        doc.date,
+        source_key=doc.key or None,
+        title_in_hash=not doc.title_derived,
+        author=doc.author,
     )

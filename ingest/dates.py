@@ -14,7 +14,7 @@ from email.utils import parsedate_to_datetime
 
 from qa.text.timewords import MONTHS
 
-__all__ = ["dateline_date", "day_of", "iso_date"]
+__all__ = ["dateline_date", "day_of", "iso_date", "moment_of"]
 
 _MONTH = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 _ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
@@ -96,6 +96,15 @@ def dateline_date(text: str) -> str:
         if start <= _DATELINE_REACH and len(before) <= 6 and not (before and before[-1] in _EVENT_WORDS):
             return day.isoformat()
     return ""
+
+
+def moment_of(value: str) -> datetime | None:
+    """A stored date or time as an aware datetime (a day alone: its midnight UTC), to compare times."""
+    iso = iso_date(value)
+    if not iso:
+        return None
+    moment = datetime.fromisoformat(iso)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def day_of(value: str) -> date | None:

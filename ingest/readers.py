@@ -58,6 +58,7 @@ __all__ = [
     "derive_title",
     "expand_paths",
     "read_file",
+    "read_html",
 ]
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -262,7 +263,7 @@ def read_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[RawD
     if ext in {".json", ".jsonl"}:
         return _read_json(text, name, key, lines=ext == ".jsonl")
     if ext in {".html", ".htm"}:
-        return [_read_html(text, name, key, path.stem)]
+        return [read_html(text, name, key, path.stem)]
     title = None
     if ext in {".md", ".markdown"}:
         m = _MD_HEADING.search(text)
@@ -363,7 +364,7 @@ _BLOCK_TAGS = (
 )  # fmt: skip
 
 
-def _read_html(text: str, name: str, key: str, stem: str) -> RawDocument:
+def read_html(text: str, name: str, key: str, stem: str) -> RawDocument:
     """Main text via trafilatura on a tree already stripped of active/embedded content."""
     import lxml.etree
     import lxml.html

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from ingest import Article, IngestProblem
     from qa.answering.base import Answerer
+    from qa.feeds import FeedPoll, FollowedFeed
     from qa.retrieval.hybrid import HybridRetriever
     from qa.retrieval.langchain import NewsRetriever
     from qa.store import ArticleStore, IngestReport, StoredArticle
@@ -138,11 +139,68 @@ class NewsQA:
     def ingest(
         self, paths: Iterable[str | Path], progress: Callable[[int, int], None] | None = None
     ) -> IngestResult:
-        """Read files or folders and add their articles; bad files are reported, never half-stored."""
+        """Read files or folders (and http(s) URLs: pages and feeds, see ``ingest_urls``) and add their
+        articles; bad inputs are reported, never half-stored."""
         from ingest import load_articles
+        from ingest.fetch import is_url
+        from qa.feeds import load_urls
 
-        articles, problems = load_articles(paths, max_bytes=self.settings.max_file_bytes)
-        return IngestResult(self.store.add(articles, progress=progress), problems)
+        paths = list(paths)
+        urls = [p for p in paths if isinstance(p, str) and is_url(p)]
+        files = [p for p in paths if not (isinstance(p, str) and is_url(p))]
+        articles, problems = (
+            load_articles(files, max_bytes=self.settings.max_file_bytes) if files else ([], [])
+        )
+        web, web_problems = load_urls(self.store, self.settings, urls) if urls else ([], [])
+        report = self.store.add(articles + [a for w in web for a in w.articles], progress=progress)
+        report.unchanged += [i for w in web for i in w.known if i not in report.unchanged]
+        return IngestResult(report, web_problems + problems)
+
+    def ingest_urls(self, urls: Sequence[str]) -> IngestResult:
+        """Fetch web pages and RSS/Atom feeds (each item's page) and add their articles.
+
+        A URL that cannot be fetched or read is one problem and adds nothing; a feed's items already
+        stored are not fetched again unless the feed says they changed (``unchanged`` in the report).
+        """
+        return self.ingest(list(urls))
+
+    def feeds(self) -> list[FollowedFeed]:
+        """The feeds this store follows (``add_feed``), with what their last poll found."""
+        from qa.feeds import FeedRegistry
+
+        return FeedRegistry.of(self.settings).load()
+
+    def add_feed(self, url: str) -> FeedPoll:
+        """Follow a feed: poll it now (its items are added) and register it for ``update_feeds``.
+
+        A URL that is no feed, or fails, is not registered (``FeedPoll.error`` says why).
+        """
+        from qa.feeds import FeedRegistry, FollowedFeed, now, poll
+
+        registry = FeedRegistry.of(self.settings)
+        feed = registry.get(url) or FollowedFeed(url=url, added_at=now())
+        result = poll(self.store, self.settings, feed, conditional=False)
+        if not result.error:
+            registry.put(feed)
+        return result
+
+    def remove_feed(self, url: str) -> bool:
+        """Stop following a feed (its articles stay); False when it was not followed."""
+        from qa.feeds import FeedRegistry
+
+        return FeedRegistry.of(self.settings).remove(url)
+
+    def update_feeds(self) -> list[FeedPoll]:
+        """Poll every followed feed with a conditional GET and add new and changed items."""
+        from qa.feeds import FeedRegistry, poll
+
+        registry = FeedRegistry.of(self.settings)
+        results = []
+        for feed in registry.load():
+            results.append(poll(self.store, self.settings, feed))
+            if not results[-1].error:
+                registry.put(feed)
+        return results
 
     def add_articles(self, articles: Sequence[Article]) -> IngestReport:
         return self.store.add(articles)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from qa.eval.cli import add_parser as add_eval_parser
+from qa.feeds_cli import add_parsers as add_feed_parsers
 
 if TYPE_CHECKING:
     from qa.api import NewsQA
@@ -68,8 +69,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("ingest", help="add articles from files or folders (.txt .md .html .json .jsonl)")
-    p.add_argument("paths", nargs="+", help="files or folders")
+    p = sub.add_parser(
+        "ingest", help="add articles from files, folders (.txt .md .html .json .jsonl), web pages or feeds"
+    )
+    p.add_argument("paths", nargs="+", help="files, folders, or http(s) URLs of pages and RSS/Atom feeds")
     p.add_argument("--if-empty", action="store_true", help="only when the store holds no article yet")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(run=cmd_ingest)
@@ -100,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="port (NEWSQA_PORT, default 7860)")
     p.set_defaults(run=cmd_serve)
 
+    add_feed_parsers(sub)
     add_eval_parser(sub)  # argparse only: the runner, models and matplotlib load when it runs
     return parser
 
@@ -155,8 +159,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             f"{len(r.duplicates)} duplicates; {r.sentences} sentences in {r.seconds:.1f} s. "
             f"The store holds {qa.store.count()} articles."
         )
-    for problem in result.problems:
-        print(f"skipped {problem.path}: {problem.message}", file=sys.stderr)
+    for problem in result.problems:  # a message names its file or URL already
+        named = problem.message.startswith(problem.path)
+        print(
+            f"skipped {problem.message if named else f'{problem.path}: {problem.message}'}", file=sys.stderr
+        )
     return 2 if result.problems and not r.changed and not r.unchanged else 0
 
 
