@@ -9,11 +9,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qa.retrieval.followup import follow_up_context
+from qa.selection import Selection
 from qa.settings import Settings
 from qa.text.language import detect_language
 from qa.text.phrases import empty_store
@@ -47,10 +49,18 @@ class NewsQA:
     """Question answering over a store of articles, with citations to exact source sentences."""
 
     def __init__(
-        self, settings: Settings | None = None, *, embeddings: Embeddings | None = None, **overrides: Any
+        self,
+        settings: Settings | None = None,
+        *,
+        embeddings: Embeddings | None = None,
+        clock: Callable[[], date] = date.today,
+        **overrides: Any,
     ) -> None:
         """``embeddings``: an already loaded model to use instead of the configured one (tests and
-        evaluation share one across many stores)."""
+        evaluation share one across many stores). ``clock``: today's date, which "gestern" or "last
+        week" in a question are resolved against (tests fix it)."""
+        self.clock = clock
+        self._catalog: tuple[object, list[StoredArticle]] | None = None
         if settings is None:
             self.settings = Settings(**overrides)
         else:  # validated, so overrides are converted (a key becomes a SecretStr) and checked
@@ -83,21 +93,32 @@ class NewsQA:
         return make_answerer(self.settings, embeddings=self.embeddings)
 
     # ---- asking ------------------------------------------------------------------------------
-    def ask(self, question: str, history: Sequence = ()) -> Answer:
-        """Answer ``question`` from the stored articles; ``history`` holds earlier chat turns."""
+    def ask(self, question: str, history: Sequence = (), selection: Selection | None = None) -> Answer:
+        """Answer ``question`` from the stored articles; ``history`` holds earlier chat turns.
+
+        ``selection``: ask only some articles (one article, a source, a date range); a time the
+        question names ("letzte Woche") narrows it further (``Answer.selection`` shows the result).
+        """
         final = None
-        for event in self.stream(question, history):
+        for event in self.stream(question, history, selection):
             if isinstance(event, Answer):
                 final = event
         assert final is not None
         return final
 
-    def stream(self, question: str, history: Sequence = ()) -> Iterator[str | Answer]:
+    def stream(
+        self, question: str, history: Sequence = (), selection: Selection | None = None
+    ) -> Iterator[str | Answer]:
         """Yield the answer's text as it is produced, then the final ``Answer`` with citations."""
+        from qa.scope import prefer_recent, scope_of
+
         question = self.check_question(question)
         started = time.perf_counter()
         standalone, context = self._standalone(question, history)
-        passages = self.retriever.retrieve(standalone, context=context).passages
+        scope = scope_of(standalone, selection, self.clock(), self._stored_articles)
+        passages = self.retriever.retrieve(standalone, context=context, allowed=scope.allowed).passages
+        if scope.latest:
+            passages = prefer_recent(passages)
         retrieved = time.perf_counter()
         language = detect_language(question)
         for event in self.answerer.stream(question, passages, language):
@@ -111,7 +132,16 @@ class NewsQA:
                 event.timings = Timings(
                     retrieve=retrieved - started, answer=done - retrieved, total=done - started
                 )
+                event.selection, event.time_expression = scope.selection, scope.expression
             yield event
+
+    def _stored_articles(self) -> list[StoredArticle]:
+        """Every stored article's record, read again only after the store changed."""
+        self.store.refresh()
+        generation = self.store.generation
+        if self._catalog is None or self._catalog[0] != generation:
+            self._catalog = (generation, self.store.list_articles())
+        return self._catalog[1]
 
     def _standalone(self, question: str, history: Sequence) -> tuple[str, str]:
         """The question to retrieve by, and context from the chat history for the offline fallback."""
@@ -237,7 +267,7 @@ class NewsQA:
         def run(inputs: str | dict) -> Answer:
             if isinstance(inputs, str):
                 return self.ask(inputs)
-            return self.ask(inputs["question"], inputs.get("history", ()))
+            return self.ask(inputs["question"], inputs.get("history", ()), inputs.get("selection"))
 
         return RunnableLambda(run, name="newsqa")
 
@@ -245,9 +275,9 @@ class NewsQA:
 _default: NewsQA | None = None
 
 
-def ask(question: str, history: Sequence = ()) -> Answer:
+def ask(question: str, history: Sequence = (), selection: Selection | None = None) -> Answer:
     """Answer a question from the default store (settings from ``NEWSQA_*`` variables and ``.env``)."""
     global _default
     if _default is None:
         _default = NewsQA()
-    return _default.ask(question, history)
+    return _default.ask(question, history, selection)

@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 
 from qa.eval.cli import add_parser as add_eval_parser
 from qa.feeds_cli import add_parsers as add_feed_parsers
+from qa.selection_cli import add_selection_arguments, selection_from
 
 if TYPE_CHECKING:
     from qa.api import NewsQA
+    from qa.selection import Selection
     from qa.types import Answer
 
 
@@ -82,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--file", help="questions, one per line ('-' for stdin); prints one JSON object per line")
     p.add_argument("--json", action="store_true", help="print the Answer as JSON")
     p.add_argument("--no-stream", action="store_true", help="print the answer only when it is complete")
+    add_selection_arguments(p)
     p.set_defaults(run=cmd_ask)
 
     p = sub.add_parser("chat", help="an interactive question loop in the terminal")
@@ -169,16 +172,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     qa = _qa()
+    selection = selection_from(args)
     if args.file:
-        return _ask_batch(qa, args.file)
+        return _ask_batch(qa, args.file, selection)
     if not args.question:
         raise UserError("give a question, or --file with one question per line")
     qa.check_question(args.question)
     _require_articles(qa)
     if args.json:
-        print(qa.ask(args.question).model_dump_json(indent=2))
+        print(qa.ask(args.question, selection=selection).model_dump_json(indent=2))
         return 0
-    print_answer(qa, args.question, stream=not args.no_stream)
+    print_answer(qa, args.question, stream=not args.no_stream, selection=selection)
     return 0
 
 
@@ -190,7 +194,7 @@ def _require_articles(qa: NewsQA) -> None:
         raise UserError(empty_store("en"))
 
 
-def _ask_batch(qa: NewsQA, path: str) -> int:
+def _ask_batch(qa: NewsQA, path: str, selection: Selection | None = None) -> int:
     from qa.api import QuestionError
 
     lines = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
@@ -199,7 +203,7 @@ def _ask_batch(qa: NewsQA, path: str) -> int:
             if not line.strip():
                 continue
             try:
-                print(qa.ask(line.strip()).model_dump_json(), flush=True)
+                print(qa.ask(line.strip(), selection=selection).model_dump_json(), flush=True)
             except QuestionError as exc:
                 print(
                     json.dumps({"question": line.strip(), "error": str(exc)}, ensure_ascii=False), flush=True
@@ -207,12 +211,15 @@ def _ask_batch(qa: NewsQA, path: str) -> int:
     return 0
 
 
-def print_answer(qa: NewsQA, question: str, history: Sequence = (), stream: bool = True) -> Answer:
-    """Stream the answer to stdout, then list its sources."""
+def print_answer(
+    qa: NewsQA, question: str, history: Sequence = (), stream: bool = True, selection: Selection | None = None
+) -> Answer:
+    """Stream the answer to stdout, then list its sources (and what it was asked of, if not all)."""
+    from qa.text.phrases import scope_line
     from qa.types import Answer
 
     final = None
-    for event in qa.stream(question, history):
+    for event in qa.stream(question, history, selection):
         if isinstance(event, Answer):
             final = event
         elif stream:
@@ -221,6 +228,9 @@ def print_answer(qa: NewsQA, question: str, history: Sequence = (), stream: bool
     if not stream:
         print(final.text, end="")
     print()
+    scope = scope_line(final.language, final.selection, final.time_expression)
+    if scope:
+        print(f"  ({scope})")
     for c in final.citations:
         dated = f"{c.day}, " if c.day else ""
         print(

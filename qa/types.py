@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from qa.selection import Selection
+
 
 class Passage(BaseModel):
     """A retrieved source sentence with its place in the article and its retrieval score."""
@@ -66,4 +68,12 @@ class Answer(BaseModel):
     dropped_markers: int = Field(0, description="Citation markers that pointed at no given source.")
     standalone_question: str = ""
     notice: str = Field("", description="A note for the reader, e.g. why the LLM answer was replaced.")
+    selection: Selection | None = Field(
+        None,
+        description="What the question was asked of when not all articles: the selection given, "
+        "narrowed by a time the question names.",
+    )
+    time_expression: str = Field(
+        "", description='The words of the question that set the date window ("gestern").'
+    )
     timings: Timings = Field(default_factory=Timings)

@@ -18,15 +18,15 @@ MONTHS: dict[str, int] = {
 }  # fmt: skip
 """Month names (lower case) to month numbers."""
 
-MONTHS_IN_QUESTIONS = {name: number for name, number in MONTHS.items() if len(name) > 3 and name != "sept"}
+MONTHS_IN_QUESTIONS = {
+    name: number for name, number in MONTHS.items() if (len(name) > 3 and name != "sept") or name == "mai"
+}
 """Month names a question may use for a month ("im März", "in March"): abbreviations are left out
-because "mar", "jun" and "dez" are words or name parts as well."""
+because "mar", "jun" and "dez" are words or name parts as well, and so is English "may"."""
 
-DAY_OFFSETS: dict[str, int] = {
-    "heute": 0, "today": 0, "gestern": -1, "yesterday": -1, "vorgestern": -2,
-    "morgen": 1,
-}  # fmt: skip
-"""Single words naming one day relative to today."""
+DAY_OFFSETS: dict[str, int] = {"gestern": -1, "vorgestern": -2, "yesterday": -1}
+"""Single words naming one day relative to today. Not "heute"/"today" (in questions they mostly mean
+"nowadays": they ask for the latest, see ``LATEST``) nor "morgen" (also "the morning")."""
 
 LAST = frozenset({"letzte", "letzten", "letzter", "letztes", "vergangene", "vergangenen", "vergangener",
                   "vorige", "vorigen", "voriger", "last", "past", "previous"})  # fmt: skip
@@ -53,6 +53,6 @@ NUMBER_WORDS: dict[str, int] = {
 LATEST = frozenset({
     "neueste", "neuesten", "neuester", "neuestes", "aktuellste", "aktuellsten", "aktuellster",
     "aktuellstes", "jüngste", "jüngsten", "zuletzt", "aktuell", "derzeit", "jetzt",
-    "latest", "newest", "recent", "recently", "current", "currently", "now",
+    "heute", "today", "latest", "newest", "recent", "recently", "current", "currently", "now",
 })  # fmt: skip
 """Words asking for the newest state of a story: among several answering articles, prefer recent ones."""
