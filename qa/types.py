@@ -39,6 +39,9 @@ class Citation(Passage):
     """A passage the answer cites, under its inline marker (``[1]`` is marker 1)."""
 
     marker: int
+    earlier_report: bool = Field(
+        False, description="An older article's account of a story a newer cited article tells otherwise."
+    )
 
 
 class Timings(BaseModel):

@@ -31,6 +31,14 @@ def empty_store(language: str) -> str:
     return EMPTY_STORE.get(language, EMPTY_STORE["de"])
 
 
+EARLIER_REPORT = {"de": "Früherer Bericht ({day}): ", "en": "Earlier report ({day}): "}
+
+
+def earlier_report(language: str, day: str) -> str:
+    """The label before a quoted sentence that a newer report of the same story contradicts."""
+    return EARLIER_REPORT.get(language, EARLIER_REPORT["de"]).format(day=day)
+
+
 SCOPE = {
     "de": {
         "head": "Gefragt wurden nur",

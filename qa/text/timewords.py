@@ -1,10 +1,15 @@
 """The words of time, German and English: month names and the relative expressions questions use.
 
 One home for every list, read by ingest (datelines, dates written out in words) and by the question's
-time filter (qa/timeframe.py). Pure data and no imports, so ingest can read it without loading qa.
+time filter (qa/timeframe.py). Pure data (counts in words come from qa/text/numbers.py), light
+enough for ingest to read.
 """
 
 from __future__ import annotations
+
+from qa.text.numbers import NUMBER_WORDS
+
+__all__ = ["DAY_OFFSETS", "LAST", "LATEST", "MONTHS", "MONTHS_IN_QUESTIONS", "NUMBER_WORDS", "THIS", "UNITS"]
 
 MONTHS: dict[str, int] = {
     # German, with the common abbreviations
@@ -43,12 +48,6 @@ UNITS: dict[str, str] = {
     "tag": "day", "tage": "day", "tagen": "day", "day": "day", "days": "day",
 }  # fmt: skip
 """Calendar units a relative expression counts in."""
-
-NUMBER_WORDS: dict[str, int] = {
-    "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "zehn": 10, "vierzehn": 14,
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10, "fourteen": 14,
-}  # fmt: skip
-"""Small counts written out: 'in den letzten drei Tagen', 'in the past two weeks'."""
 
 LATEST = frozenset({
     "neueste", "neuesten", "neuester", "neuestes", "aktuellste", "aktuellsten", "aktuellster",
