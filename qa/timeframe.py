@@ -3,6 +3,10 @@
 Resolved against an injectable clock (``today``), so tests fix the date. The window covers the
 period named plus the day after it (news about a day is often published the next morning), never
 reaching past today. Words live in ``qa.text.timewords``; only the first expression counts.
+
+A month with a year ("im März 2015") is left alone: with a year, a question mostly names when an
+event happened, which a later article may report ("Wie viele wohnten im März 2015 dort?"), and
+filtering on publication dates would then abstain wrongly.
 """
 
 from __future__ import annotations
@@ -75,14 +79,11 @@ def resolve_time(question: str, today: date) -> TimeWindow | None:
                 return TimeWindow(start, today, f"{word} {nxt}")
             start, end = _unit_period(unit, today, 1)
             return _window(start, end, today, [word, nxt])
-        if word in {"im", "in", "seit", "since"} and nxt in MONTHS_IN_QUESTIONS:  # "im März (2025)"
-            month = MONTHS_IN_QUESTIONS[nxt]
-            year = int(after) if after.isdigit() and len(after) == 4 else None
-            if year is None:
-                year = today.year if month <= today.month else today.year - 1
+        if word in {"im", "in", "seit", "since"} and nxt in MONTHS_IN_QUESTIONS and not after.isdigit():
+            month = MONTHS_IN_QUESTIONS[nxt]  # "im März": the last March up to today
+            year = today.year if month <= today.month else today.year - 1
             start = date(year, month, 1)
             if word in {"seit", "since"}:
-                return TimeWindow(start, today, " ".join(words[i : i + (3 if after.isdigit() else 2)]))
-            end = date(year, month, monthrange(year, month)[1])
-            return _window(start, end, today, words[i : i + (3 if after.isdigit() else 2)])
+                return TimeWindow(start, today, f"{word} {nxt}")
+            return _window(start, date(year, month, monthrange(year, month)[1]), today, [word, nxt])
     return None
