@@ -2,7 +2,8 @@
 
 The story of one user: ingest an RSS feed (every item with its title, URL and date), ingest it again
 (nothing added, no item page fetched again), follow it, a new item appears and ``newsqa update``
-adds it, an unchanged feed answers 304, bad URLs give one line each and store nothing.
+adds it, an unchanged feed answers 304; a question cites its item with the date and abstains with
+``--since`` after that date; bad URLs give one line each and store nothing.
 """
 
 from __future__ import annotations
@@ -71,6 +72,17 @@ def test_follow_a_feed(news: NewsServer, tmp_path: Path) -> None:
         assert article["title"] == story.title
         assert article["url"] == news.url(f"/articles/{story.slug}.html")
         assert article["date"].startswith(story.iso_day) and article["feed"] == feed
+
+    question = "Wie viel soll die neue Brücke über die Wupper kosten?"
+    cited = run("ask", question, data_dir=tmp_path)
+    assert (
+        f"[1] {BRIDGE.title} ({news.url('/articles/bruecke.html')}, {BRIDGE.iso_day}, sentence"
+        in cited.stdout
+    )
+    after = run("ask", question, "--since", FIRE_UPDATE.iso_day, data_dir=tmp_path)
+    assert after.returncode == 0, after.stderr
+    assert "Dazu steht nichts in den Quellen." in after.stdout and "[1]" not in after.stdout
+    assert f"Gefragt wurden nur Artikel ab dem {FIRE_UPDATE.iso_day}." in after.stdout
 
     removed = run("feeds", "remove", feed, data_dir=tmp_path)
     assert removed.returncode == 0 and "1 feeds removed" in removed.stdout
