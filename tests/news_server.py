@@ -106,6 +106,7 @@ class NewsServer:
     hits: Counter[str] = field(default_factory=Counter)
     conditional_hits: Counter[str] = field(default_factory=Counter)
     port: int = 0  # set when serving
+    user_agents: set[str] = field(default_factory=set)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -159,6 +160,7 @@ class NewsServer:
 
             def do_GET(self) -> None:
                 server.hits[self.path] += 1
+                server.user_agents.add(self.headers.get("User-Agent", ""))
                 server.handle(self)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -48,6 +48,12 @@ def by_title(qa: NewsQA) -> dict[str, Article]:
     return {a.title: a for a in (qa.article(s.id) for s in qa.articles()) if a is not None}
 
 
+def test_fetching_names_newsqa(qa: NewsQA, news: NewsServer) -> None:
+    assert news.user_agents == {qa.settings.fetch_user_agent} and qa.settings.fetch_user_agent.startswith(
+        "newsqa/"
+    )
+
+
 def test_every_source_of_a_date_is_read(qa: NewsQA, news: NewsServer) -> None:
     articles = by_title(qa)
     harbour = articles[HARBOUR.title]

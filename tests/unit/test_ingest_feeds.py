@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from news_server import BRIDGE, FIRE, HARBOUR, NewsServer
 
 from ingest.errors import IngestError
 from ingest.feeds import looks_like_feed, parse_feed
-from ingest.fetch import is_url
+from ingest.fetch import FetchPolicy, in_parallel, is_url
 
 NEWS = NewsServer()
 
@@ -47,3 +50,19 @@ def test_what_counts_as_a_feed_or_a_url() -> None:
     assert looks_like_feed("text/plain", b'<?xml version="1.0"?><feed/>')
     assert not looks_like_feed("text/html", b"<!DOCTYPE html><html></html>")
     assert is_url("https://example.org/a") and is_url("HTTP://x") and not is_url("seeds/a.txt")
+
+
+def test_at_most_concurrency_fetches_at_once() -> None:
+    running, most, lock = [0], [0], threading.Lock()
+
+    def work(item: int) -> int:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return item * 2
+
+    assert in_parallel(work, range(12), FetchPolicy(concurrency=3)) == [i * 2 for i in range(12)]
+    assert 1 < most[0] <= 3  # in parallel, never more than the policy allows
