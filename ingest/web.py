@@ -5,7 +5,8 @@ A page's main text, title, author, date and canonical URL come from trafilatura 
 once) and keep the feed's title, link, GUID and date, which win over the page's own.
 
 Identity, so a re-run adds only new or changed items: a feed item's article id comes from its
-GUID, else from its link; a page's from its canonical URL. Items already stored are not fetched
+GUID, else from its page's canonical URL (else its link); a page's from its canonical URL, so a
+page ingested alone and as a GUID-less feed item is one article. Items already stored are not fetched
 again unless the feed says they were updated after they were stored (``known``).
 """
 
@@ -56,7 +57,11 @@ def page_document(response: Fetched) -> RawDocument:
 
 
 def item_id(item: FeedItem) -> str:
-    """The article id a feed item is stored under: from its GUID, else its link."""
+    """The article id a feed item is looked up by before fetching: from its GUID, else its link.
+
+    An item without a GUID is stored under its page's canonical URL; where that differs from the
+    link, the item is fetched again on each poll and then found unchanged by the store.
+    """
     return article_id(item.guid or item.link)
 
 
@@ -112,17 +117,18 @@ def _item_article(item: FeedItem, feed_url: str, policy: FetchPolicy) -> Article
     if page is None:
         return failure or f"{item.link or item.guid or feed_url}: the feed item has no link and no text"
     try:
+        url = page.url if page.url.startswith(("http://", "https://")) else item.link
         return build_article(
             item.title or page.title,
             page.text,
             item.link or page.source,
-            url=page.url if page.url.startswith(("http://", "https://")) else item.link,
+            url=url,
             date=item.date or page.date,
             title_in_hash=bool(item.title) or not page.title_derived,
             author=item.author or page.author,
             guid=item.guid,
             feed=feed_url,
-            identity=item.guid or item.link,
+            identity=item.guid or url,
         )
     except IngestError as exc:
         return str(exc)

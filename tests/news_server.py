@@ -118,7 +118,8 @@ class NewsServer:
     def rss(self) -> str:
         items = "".join(
             f"<item><title>{s.title}</title><link>{self.url(f'/articles/{s.slug}.html')}</link>"
-            f'<guid isPermaLink="false">{s.guid}</guid><pubDate>{s.pub_date}</pubDate></item>'
+            + (f'<guid isPermaLink="false">{s.guid}</guid>' if s.guid else "")
+            + f"<pubDate>{s.pub_date}</pubDate></item>"
             for s in self.rss_stories
         )
         return (
