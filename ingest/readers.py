@@ -383,15 +383,12 @@ def read_html(text: str, name: str, key: str, stem: str) -> RawDocument:
         body = _plain_text(tree)
     if not body.strip():
         raise IngestError(f"{name}: no readable text found in the HTML")
-    title = (getattr(meta, "title", None) or "").strip() if meta is not None else ""
-    url = (getattr(meta, "url", None) or "") if meta is not None else ""
-    date = (getattr(meta, "date", None) or "") if meta is not None else ""
-    author = (getattr(meta, "author", None) or "") if meta is not None else ""
-    if title:
-        return RawDocument(title, body, name, url, date, key, author=author)
-    return RawDocument(
-        derive_title(body, stem), body, name, url, date, key, title_derived=True, author=author
+    title, url, date, author = (
+        str(getattr(meta, f, None) or "").strip() for f in ("title", "url", "date", "author")
     )
+    derived = not title
+    title = title or derive_title(body, stem)
+    return RawDocument(title, body, name, url, date, key, title_derived=derived, author=author)
 
 
 def _plain_text(tree: object) -> str:
