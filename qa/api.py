@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qa.retrieval.followup import follow_up_context
-from qa.selection import Selection
+from qa.scope.selection import Selection
 from qa.settings import Settings
 from qa.text.language import detect_language
 from qa.text.phrases import empty_store
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from ingest import Article, IngestProblem
     from qa.answering.base import Answerer
-    from qa.feeds import FeedPoll, FollowedFeed
+    from qa.feeds.registry import FeedPoll, FollowedFeed
     from qa.retrieval.hybrid import HybridRetriever
     from qa.retrieval.langchain import NewsRetriever
     from qa.store import ArticleStore, IngestReport, StoredArticle
@@ -110,7 +110,7 @@ class NewsQA:
         self, question: str, history: Sequence = (), selection: Selection | None = None
     ) -> Iterator[str | Answer]:
         """Yield the answer's text as it is produced, then the final ``Answer`` with citations."""
-        from qa.scope import prefer_recent, scope_of
+        from qa.scope.question import prefer_recent, scope_of
 
         question = self.check_question(question)
         started = time.perf_counter()
@@ -173,7 +173,7 @@ class NewsQA:
         articles; bad inputs are reported, never half-stored."""
         from ingest import load_articles
         from ingest.fetch import is_url
-        from qa.feeds import load_urls
+        from qa.feeds.registry import load_urls
 
         paths = list(paths)
         urls = [p for p in paths if isinstance(p, str) and is_url(p)]
@@ -196,7 +196,7 @@ class NewsQA:
 
     def feeds(self) -> list[FollowedFeed]:
         """The feeds this store follows (``add_feed``), with what their last poll found."""
-        from qa.feeds import FeedRegistry
+        from qa.feeds.registry import FeedRegistry
 
         return FeedRegistry.of(self.settings).load()
 
@@ -205,7 +205,7 @@ class NewsQA:
 
         A URL that is no feed, or fails, is not registered (``FeedPoll.error`` says why).
         """
-        from qa.feeds import FeedRegistry, FollowedFeed, now, poll
+        from qa.feeds.registry import FeedRegistry, FollowedFeed, now, poll
 
         registry = FeedRegistry.of(self.settings)
         feed = registry.get(url) or FollowedFeed(url=url, added_at=now())
@@ -216,13 +216,13 @@ class NewsQA:
 
     def remove_feed(self, url: str) -> bool:
         """Stop following a feed (its articles stay); False when it was not followed."""
-        from qa.feeds import FeedRegistry
+        from qa.feeds.registry import FeedRegistry
 
         return FeedRegistry.of(self.settings).remove(url)
 
     def update_feeds(self) -> list[FeedPoll]:
         """Poll every followed feed with a conditional GET and add new and changed items."""
-        from qa.feeds import FeedRegistry, poll
+        from qa.feeds.registry import FeedRegistry, poll
 
         registry = FeedRegistry.of(self.settings)
         results = []

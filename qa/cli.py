@@ -13,12 +13,12 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from qa.eval.cli import add_parser as add_eval_parser
-from qa.feeds_cli import add_parsers as add_feed_parsers
-from qa.selection_cli import add_selection_arguments, selection_from
+from qa.feeds.cli import add_parsers as add_feed_parsers
+from qa.scope.cli import add_selection_arguments, selection_from
 
 if TYPE_CHECKING:
     from qa.api import NewsQA
-    from qa.selection import Selection
+    from qa.scope.selection import Selection
     from qa.types import Answer
 
 

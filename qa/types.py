@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from qa.selection import Selection
+from qa.scope.selection import Selection
 
 
 class Passage(BaseModel):

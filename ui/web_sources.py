@@ -15,7 +15,7 @@ from ui import render
 
 if TYPE_CHECKING:
     from qa.api import NewsQA
-    from qa.feeds import FeedPoll
+    from qa.feeds.registry import FeedPoll
 
 
 @dataclass

@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterator, Sequence
 
 from qa.answering.base import Answerer
+from qa.answering.stories import order_reports
 from qa.retrieval.abstention import AbstentionModel
 from qa.retrieval.weights import DEFAULT_MODEL
-from qa.stories import order_reports
 from qa.text.phrases import earlier_report, not_in_sources
 from qa.types import Answer, Citation, Passage
 

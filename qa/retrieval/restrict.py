@@ -1,4 +1,5 @@
-"""Candidate views limited to some articles (a :class:`~qa.selection.Selection`), scored as without the limit.
+"""Candidate views limited to some articles (a :class:`~qa.scope.selection.Selection`), scored as
+without the limit.
 
 Why not filter the ranked passages afterwards: a small selection (one article, last week's news)
 rarely reaches the top of a search over the whole store. So each view searches within the

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from qa.selection import Selection
+    from qa.scope.selection import Selection
 
 NOT_IN_SOURCES = {
     "de": "Dazu steht nichts in den Quellen.",

@@ -16,7 +16,7 @@ from helpers import build_qa
 from news_server import BRIDGE, FIRE, FIRE_UPDATE, HARBOUR, LIBRARY_DAY, LIBRARY_TEXT, NewsServer
 
 from ingest.types import Article
-from qa.selection import Selection
+from qa.scope.selection import Selection
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings

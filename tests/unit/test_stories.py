@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.stories import order_reports, same_story_disagreeing
+from qa.answering.stories import order_reports, same_story_disagreeing
 from qa.text.numbers import quantities
 from qa.types import Passage
 

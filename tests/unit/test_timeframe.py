@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from qa.scope import prefer_recent, scope_of
-from qa.selection import Selection
+from qa.scope.question import prefer_recent, scope_of
+from qa.scope.selection import Selection
+from qa.scope.timeframe import asks_for_latest, resolve_time
 from qa.store.records import StoredArticle
 from qa.text.phrases import scope_line
-from qa.timeframe import asks_for_latest, resolve_time
 from qa.types import Passage
 
 TODAY = date(2025, 3, 14)  # a Friday

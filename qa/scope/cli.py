@@ -1,4 +1,4 @@
-"""The CLI flags --article, --source, --since, --until: a :class:`~qa.selection.Selection`."""
+"""The CLI flags --article, --source, --since, --until: a :class:`~qa.scope.selection.Selection`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from qa.selection import Selection
+    from qa.scope.selection import Selection
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,7 +29,7 @@ def _day(value: str) -> date:
 
 def selection_from(args: argparse.Namespace) -> Selection | None:
     """The selection the flags give, None without any."""
-    from qa.selection import Selection
+    from qa.scope.selection import Selection
 
     selection = Selection(
         article_ids=tuple(args.article), source=args.source, since=args.since, until=args.until

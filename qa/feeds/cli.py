@@ -13,7 +13,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from qa.feeds import FeedPoll
+    from qa.feeds.registry import FeedPoll
 
 
 def add_parsers(sub: Any) -> None:

@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from qa.selection import Selection
+from qa.scope.selection import Selection
+from qa.scope.timeframe import asks_for_latest, resolve_time
 from qa.store.records import StoredArticle
-from qa.timeframe import asks_for_latest, resolve_time
 from qa.types import Passage
 
 CLOSE_TO_BEST = 0.6
