@@ -69,6 +69,9 @@ class Settings(BaseSettings):
         0, description="Sentences embedded and committed per batch at ingest (0: the store's default)."
     )
 
+    language: str = Field(
+        "", description="'de' or 'en': the CLI's language. Empty: the locale's (LC_ALL, LC_MESSAGES, LANG)."
+    )
     host: str = "127.0.0.1"
     port: int = 7860
     auth: str = Field("", description="'user:password' pairs, comma separated, to require a login.")

@@ -48,7 +48,7 @@ def test_ask_gives_a_cited_answer_with_sources(client: Client) -> None:
 
 def test_abstention_says_so_and_shows_the_closest_passages(client: Client) -> None:
     messages, choices, _html, heading = client.predict(
-        "Wer gewann die Fußball-Weltmeisterschaft 2014 in Brasilien?", api_name="/chat"
+        "Wer gewann die Fußball-Weltmeisterschaft 2014 in Brasilien?", "de", api_name="/chat"
     )
     assert "in den Quellen" in messages[0]["content"] and "cite" not in messages[0]["content"]
     assert messages[1]["metadata"]["title"].startswith("Nicht in den Quellen")
