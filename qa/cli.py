@@ -78,7 +78,13 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer a question (or --file: one question per line)")
     p.add_argument("question", nargs="?", help="the question")
     p.add_argument("--file", help="questions, one per line ('-' for stdin); prints one JSON object per line")
-    p.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    p.add_argument("--json", action="store_true", help="print the Answer as JSON (same as --format json)")
+    p.add_argument(
+        "--format",
+        choices=["text", "markdown", "json"],
+        default="text",
+        help="markdown: the answer with its quoted sources (title, URL, sentence, offsets), to keep",
+    )
     p.add_argument("--no-stream", action="store_true", help="print the answer only when it is complete")
     p.set_defaults(run=cmd_ask)
 
@@ -178,8 +184,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
         raise UserError(phrase("give_question", _lang(qa)))
     qa.check_question(args.question)
     _require_articles(qa)
-    if args.json:
+    if args.json or args.format == "json":
         print(qa.ask(args.question).model_dump_json(indent=2))
+        return 0
+    if args.format == "markdown":
+        from qa.export import answer_markdown
+
+        answer = qa.ask(args.question)
+        urls = {a.id: a.url for a in qa.articles() if a.url}
+        print(answer_markdown(answer, _lang(qa), urls), end="")
         return 0
     print_answer(qa, args.question, stream=not args.no_stream, language=_lang(qa))
     return 0
@@ -274,9 +287,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([asdict(a) for a in articles], ensure_ascii=False, indent=2))
         return 0
+    lang = _lang(qa)
     for a in articles:
-        print(f"{a.id}  {a.n_sentences:4d} sent  {a.added_at[:10]}  {a.title}  ({a.source})")
-    print(count(len(articles), "article", _lang(qa)))
+        sentences = count(a.n_sentences, "sentence", lang)
+        print(f"{a.id}  {sentences:>10}  {a.added_at[:10]}  {a.title}  ({a.source})")
+    print(count(len(articles), "article", lang))
     return 0
 
 

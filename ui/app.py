@@ -23,7 +23,7 @@ from ui import render
 from ui.articles import Articles
 from ui.assets import LANG_JS, SCROLL_JS, SWITCH_JS
 from ui.chat import Chat
-from ui.strings import i18n, page_language, t, table_headers
+from ui.strings import i18n, request_language, t, table_headers
 
 EXAMPLES = ("example_1", "example_2", "example_3")
 
@@ -34,7 +34,6 @@ def build_app(qa: NewsQA) -> gr.Blocks:
     T = i18n()
     with gr.Blocks(title="newsqa", fill_height=False) as demo:
         turns = gr.State([])
-        lang = gr.Textbox("en", elem_id="page-lang", elem_classes="hidden-ctl", show_label=False)
         with gr.Row(elem_id="page-head"):
             gr.Markdown(T("heading"), elem_id="page-title")
             switch = gr.Button(T("switch"), size="sm", variant="secondary", elem_id="lang-switch", scale=0)
@@ -71,7 +70,7 @@ def build_app(qa: NewsQA) -> gr.Blocks:
                     chat.respond,
                     chatbot=chatbot,
                     textbox=textbox,
-                    additional_inputs=[turns, lang],
+                    additional_inputs=[turns],
                     additional_outputs=[turns, sources, article, panel_md],
                     api_name="chat",
                     concurrency_limit=4,
@@ -91,17 +90,36 @@ def build_app(qa: NewsQA) -> gr.Blocks:
                 panel_md.render()
                 sources.render()
                 article.render()
+                with gr.Accordion(T("export"), open=False, elem_id="export"):
+                    export_md = gr.Textbox(
+                        show_label=False,
+                        lines=6,
+                        max_lines=12,
+                        buttons=["copy"],
+                        visible=False,
+                        elem_id="export-md",
+                    )
+                    with gr.Row():
+                        md_label, json_label = T("download_md"), T("download_json")
+                        export_md_file = gr.DownloadButton(md_label, visible=False, size="sm")  # type: ignore[arg-type]
+                        export_json_file = gr.DownloadButton(json_label, visible=False, size="sm")  # type: ignore[arg-type]
                 cite_key = gr.Textbox(elem_id="cite-key", elem_classes="hidden-ctl", show_label=False)
                 go = gr.Button("show", elem_id="cite-go", elem_classes="hidden-ctl")
-        sources.input(chat.show, [sources, turns, lang], article, api_name="show_source")
+        sources.input(chat.show, [sources, turns], article, api_name="show_source")
         go.click(
             chat.show_from_marker,
-            [cite_key, turns, lang],
+            [cite_key, turns],
             [sources, article, panel_md],
             api_name="show_marker",
         )
         article.change(None, None, None, js=SCROLL_JS)  # also after a new answer: centre its citation
-        chatbot.clear(chat.cleared, lang, [turns, sources, article, panel_md], api_visibility="private")
+        turns.change(
+            chat.export,
+            turns,
+            [export_md, export_md_file, export_json_file],
+            api_visibility="private",
+        )
+        chatbot.clear(chat.cleared, None, [turns, sources, article, panel_md], api_visibility="private")
 
         articles_tab = gr.Tab(T("tab_articles"), elem_id="tab-articles")
         with articles_tab, gr.Row(equal_height=False):
@@ -142,28 +160,27 @@ def build_app(qa: NewsQA) -> gr.Blocks:
                     confirm_btn = gr.Button(T("confirm_yes"), variant="stop", scale=0, min_width=140)
                     cancel_btn = gr.Button(T("cancel"), scale=0, min_width=120)
 
-        ingest_btn.click(
-            articles.ingest_files, [files, lang], [status, table, info], api_name="ingest_files"
-        ).then(lambda: None, None, files, api_visibility="private")  # the box empties: nothing re-sent
+        ingest_btn.click(articles.ingest_files, files, [status, table, info], api_name="ingest_files").then(
+            lambda: None, None, files, api_visibility="private"
+        )  # the box empties: nothing re-sent
         paste_btn.click(
-            articles.add_text, [title, text, lang], [status, table, info, title, text], api_name="add_text"
+            articles.add_text, [title, text], [status, table, info, title, text], api_name="add_text"
         )
         table.select(
-            articles.select_article, lang, [selected, chosen, preview, confirm_row], api_visibility="private"
+            articles.select_article, None, [selected, chosen, preview, confirm_row], api_visibility="private"
         )
-        delete_btn.click(
-            articles.ask_delete, [selected, lang], [confirm_md, confirm_row], api_visibility="private"
-        )
+        delete_btn.click(articles.ask_delete, selected, [confirm_md, confirm_row], api_visibility="private")
         cancel_btn.click(lambda: gr.update(visible=False), None, confirm_row, api_visibility="private")
         deleted = [status, table, info, selected, chosen, preview, confirm_row]
-        confirm_btn.click(articles.delete, [selected, lang], deleted, api_name="delete_article")
+        confirm_btn.click(articles.delete, selected, deleted, api_name="delete_article")
 
-        list_btn.click(articles.table, lang, table, api_name="list_articles")
+        list_btn.click(articles.table_for, None, table, api_name="list_articles")
+        list_btn.click(articles.info_for, None, info, api_name="info")  # the settings line, for scripts
 
         # The page's language: set when it loads and by the switch; both then rewrite what the
         # server built (the switch also starts a new chat, so no answer keeps the old language).
-        def localised(code: str) -> tuple[Any, ...]:
-            lg = page_language(code)
+        def localised(request: gr.Request) -> tuple[Any, ...]:
+            lg = request_language(request)
             heading, empty_article = chat.localised(lg)
             return (
                 heading,
@@ -171,15 +188,15 @@ def build_app(qa: NewsQA) -> gr.Blocks:
                 articles.info(lg),
                 articles.table(lg),
                 render.placeholder_html(t("select_article", lg)),
+                "",  # the last ingest's or deletion's message was in the old language
+                gr.update(visible=False),
                 gr.update(label=t("tab_chat", lg)),
                 gr.update(label=t("tab_articles", lg)),
             )
 
-        texts = [panel_md, article, info, table, preview, chat_tab, articles_tab]
-        demo.load(None, None, lang, js=LANG_JS).then(localised, lang, texts, api_visibility="private")
-        switch.click(None, None, lang, js=SWITCH_JS).then(
-            localised, lang, texts, api_visibility="private"
-        ).then(
+        texts = [panel_md, article, info, table, preview, status, confirm_row, chat_tab, articles_tab]
+        demo.load(None, js=LANG_JS).then(localised, None, texts, api_visibility="private")
+        switch.click(None, js=SWITCH_JS).then(localised, None, texts, api_visibility="private").then(
             lambda: ([], [], gr.update(choices=[], value=None)),
             None,
             [chatbot, turns, sources],

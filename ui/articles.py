@@ -1,6 +1,6 @@
 """The articles tab's callbacks: upload or paste articles, list them, read one, delete one.
 
-Messages are in the page's language (the hidden ``#page-lang`` box, passed with each event). A
+Messages are in the page's language (``ui.strings.request_language``, from each request). A
 rejected file gets one line naming it once; a deletion asks first, naming the article's title.
 """
 
@@ -16,7 +16,7 @@ import gradio as gr
 
 from qa.text.phrases import ingest_summary
 from ui import render
-from ui.strings import page_language, t, table_headers
+from ui.strings import request_language, t, table_headers
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,7 +31,11 @@ class Articles:
     def __init__(self, qa: NewsQA) -> None:
         self.qa = qa
 
-    def info(self, lang: str | None = None) -> str:
+    def info_for(self, request: gr.Request | None = None) -> str:
+        """The ``info`` endpoint: the settings line in the caller's language."""
+        return self.info(request_language(request))
+
+    def info(self, lang: str) -> str:
         """The settings line at the top of the page (answerer, embeddings, article count)."""
         from qa.embeddings.factory import embedding_name
 
@@ -40,22 +44,24 @@ class Articles:
             embedding_name(self.qa.embeddings),
             self.qa.store.count(),
             self.qa.settings.llm_model,
-            language=page_language(lang),
+            language=lang,
         )
 
-    def table(self, lang: str | None = None) -> pd.DataFrame:
+    def table_for(self, request: gr.Request | None = None) -> pd.DataFrame:
+        """The ``list_articles`` endpoint: the table in the caller's language."""
+        return self.table(request_language(request))
+
+    def table(self, lang: str) -> pd.DataFrame:
         """The stored articles, newest first, with headers in the page's language."""
         import pandas as pd
 
-        return pd.DataFrame(
-            render.article_rows(self.qa.articles()), columns=table_headers(page_language(lang))
-        )
+        return pd.DataFrame(render.article_rows(self.qa.articles()), columns=table_headers(lang))
 
     def ingest_files(
-        self, files: list[str] | None, lang: str | None = None, progress: gr.Progress | None = None
+        self, files: list[str] | None, request: gr.Request | None = None, progress: gr.Progress | None = None
     ) -> tuple[str, Any, str]:
         """Ingest uploaded files; bad ones are reported by name, one line each, and change nothing."""
-        lang = page_language(lang)
+        lang = request_language(request)
         progress = progress or gr.Progress()
         if not files:
             return t("choose_files", lang), self.table(lang), self.info(lang)
@@ -105,10 +111,10 @@ class Articles:
         return staged
 
     def add_text(
-        self, title: str, text: str, lang: str | None = None, progress: gr.Progress | None = None
+        self, title: str, text: str, request: gr.Request | None = None, progress: gr.Progress | None = None
     ) -> tuple[str, Any, str, Any, Any]:
         """Add pasted text as an article; a blank text is refused with a message."""
-        lang = page_language(lang)
+        lang = request_language(request)
         progress = progress or gr.Progress()
         if not (text or "").strip():
             return t("empty_text", lang), self.table(lang), self.info(lang), gr.skip(), gr.skip()
@@ -120,11 +126,13 @@ class Articles:
             return message, self.table(lang), self.info(lang), gr.skip(), gr.skip()
         return self._summary(report, lang), self.table(lang), self.info(lang), "", ""
 
-    def select_article(self, lang: str | None, evt: gr.SelectData) -> tuple[str, str, str, Any]:
+    def select_article(
+        self, evt: gr.SelectData, request: gr.Request | None = None
+    ) -> tuple[str, str, str, Any]:
         """A click on a table row selects that article (for deletion) and previews it.
 
         The row's own values name the article, so a sorted or searched table selects the row shown."""
-        lang = page_language(lang)
+        lang = request_language(request)
         row = evt.row_value or []
         article_id = str(row[-1]) if row else ""
         article = self.qa.article(article_id) if article_id else None
@@ -133,18 +141,20 @@ class Articles:
         chosen = f"**{render.esc(article.title)}**"
         return article_id, chosen, render.article_html(article, language=lang), gr.update(visible=False)
 
-    def ask_delete(self, article_id: str, lang: str | None = None) -> tuple[str, Any]:
+    def ask_delete(self, article_id: str, request: gr.Request | None = None) -> tuple[str, Any]:
         """The confirmation before a deletion, naming the article's title."""
-        lang = page_language(lang)
+        lang = request_language(request)
         stored = {a.id: a for a in self.qa.articles()}.get((article_id or "").strip())
         if stored is None:
             return t("select_first", lang), gr.update(visible=False)
         question = t("confirm_delete", lang, title=render.esc(stored.title))
         return question, gr.update(visible=True)
 
-    def delete(self, article_id: str, lang: str | None = None) -> tuple[str, Any, str, str, str, str, Any]:
+    def delete(
+        self, article_id: str, request: gr.Request | None = None
+    ) -> tuple[str, Any, str, str, str, str, Any]:
         """Delete the selected article; the message names its title."""
-        lang = page_language(lang)
+        lang = request_language(request)
         article_id = (article_id or "").strip()
         title = next((a.title for a in self.qa.articles() if a.id == article_id), "")
         if not article_id:

@@ -10,6 +10,8 @@ import json
 from ui.strings import ARIA
 
 ARIA_JSON = json.dumps(ARIA, ensure_ascii=False)
+# What the page shows of articles and answers: never relabelled, whatever words it holds.
+DATA_SELECTOR = ".article-text, .article-title, .message-content, #sources-list label, #articles-table tbody"
 
 CSS = """
 .gradio-container { max-width: 1440px !important; width: 100% !important; margin: 0 auto; }
@@ -24,12 +26,12 @@ footer { display: none !important; }
 .hidden-ctl { display: none !important; }
 #chatbot .message-wrap { padding-top: 8px; }
 #examples { gap: 6px; flex-wrap: wrap; }
-#examples button { flex: 0 1 auto; min-width: 0; font-weight: 400; }
+#examples button { flex: 0 1 auto; min-width: 0; font-weight: 400; font-size: 0.82em; padding: 2px 8px; }
 #source-col { min-width: 360px; }
 #panel-heading p { margin: 0 0 4px 0; }
 #sources-list { max-height: 24vh; overflow-y: auto; }
 #sources-list label { font-size: 0.86em; }
-#article-box { height: calc(100vh - 330px - 24vh); min-height: 220px; overflow-y: auto !important;
+#article-box { height: calc(100vh - 380px - 24vh); min-height: 220px; overflow-y: auto !important;
   border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 0 14px;
   background: var(--background-fill-primary); }
 #preview { max-height: 60vh; overflow-y: auto; }
@@ -99,7 +101,16 @@ PAGE_JS = r"""
         if (words[value]) el.setAttribute(attr, words[value]);
       }
     }
+    // Gradio's locale is the browser's; after the switch, labels of the other language remain, and
+    // its German translation lacks a few keys (shown as "common.complete")
+    const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+      const text = node.nodeValue.trim();
+      if (!text || !words[text] || node.parentElement.closest(DATA)) continue;
+      node.nodeValue = node.nodeValue.replace(text, words[text]);
+    }
   };
+  window.__newsqaFix = fix;
   let queued = false;
   new MutationObserver(() => {
     if (queued) return;
@@ -110,7 +121,7 @@ PAGE_JS = r"""
   });
   fix();
 }
-""".replace("ARIA", ARIA_JSON)
+""".replace("ARIA", ARIA_JSON).replace("DATA", json.dumps(DATA_SELECTOR))
 
 SCROLL_JS = """
 () => {
@@ -131,22 +142,29 @@ SCROLL_JS = """
 SET_LOCALE = r"""
 const setLocale = async (lang, remember) => {
   if (remember) localStorage.setItem("newsqa-lang", lang);
+  document.cookie = `newsqa-lang=${lang}; path=/; SameSite=Strict`;  // the callbacks read it
   window.__newsqaLang = lang;
-  if (document.documentElement.lang === lang) return lang;
-  const core = performance.getEntriesByType("resource").map((e) => e.name)
-    .find((n) => /\/assets\/core-[\w-]+\.js$/.test(n));
-  try {
-    if (core) (await import(core)).changeLocale(lang);
-  } catch (e) {
-    console.warn("newsqa: could not switch Gradio's language", e);
+  if (!window.__gradioLang) window.__gradioLang = document.documentElement.lang;
+  if (window.__gradioLang !== lang) {
+    const core = performance.getEntriesByType("resource").map((e) => e.name)
+      .find((n) => /\/assets\/core-[\w-]+\.js$/.test(n));
+    try {
+      if (core) (await import(core)).changeLocale(lang);
+      await new Promise((done) => setTimeout(done, 300));
+    } catch (e) {
+      console.warn("newsqa: could not switch Gradio's language", e);
+    }
+    // where Gradio kept its locale, the page script relabels what it shows (``relabels``)
+    if (document.documentElement.lang === lang) window.__gradioLang = lang;
   }
+  document.documentElement.setAttribute("lang", lang);
   return lang;
 };
 """
 
 # The page's language, chosen when the page loads: ``?lang=de|en``, else the last choice
 # (localStorage), else the browser's language; German for ``de*``, English otherwise. The result
-# fills the hidden ``#page-lang`` box, so the callbacks write in the same language.
+# goes to the server as the ``newsqa-lang`` cookie, so the callbacks write in the same language.
 LANG_JS = (
     "async () => {"
     + SET_LOCALE
@@ -161,5 +179,9 @@ LANG_JS = (
 SWITCH_JS = (
     "async () => {"
     + SET_LOCALE
-    + "  return await setLocale(window.__newsqaLang === 'de' ? 'en' : 'de', true);\n}"
+    + """
+  const lang = await setLocale(window.__newsqaLang === "de" ? "en" : "de", true);
+  setTimeout(() => window.__newsqaFix && window.__newsqaFix(), 50);
+  return lang;
+}"""
 )

@@ -72,7 +72,7 @@ def answer_markdown(answer: Answer, turn: int, language: str = "de") -> str:
         return f'{m[1]}<a class="cite" href="#cite-{citation_key(turn, n)}" title="{label}">[{n}]</a>'
 
     body = MARKER.sub(link, esc(answer.text))
-    if answer.abstained and not re.search(r"in (den|the) (Quellen|sources)", answer.text, re.I):
+    if answer.abstained and not re.search(r"\b(Quellen|sources)\b", answer.text, re.I):
         return f"**{abstain_label(answer.language)}.** {body}"
     return body
 

@@ -3,7 +3,7 @@
 The page speaks one language at a time. Static labels go to the browser as ``gr.I18n`` keys, so
 Gradio's frontend picks them (and its own labels: "Drop File Here", "Clear", ...) from one locale;
 the load script sets that locale to ``de`` or ``en`` (``ui.assets.LANG_JS``), and callbacks get
-the same code from the hidden ``#page-lang`` box, for the messages they build.
+the same code from the request (``request_language``), for the messages they build.
 """
 
 from __future__ import annotations
@@ -119,6 +119,9 @@ PAGE: dict[str, dict[str, str]] = {
     "nothing_selected": {"de": "Kein Artikel gewählt.", "en": "No article selected."},
     "sources_label": {"de": "Quellen", "en": "Sources"},
     "preview_label": {"de": "Artikel", "en": "Article"},
+    "export": {"de": "Antwort exportieren", "en": "Export the answer"},
+    "download_md": {"de": "Markdown herunterladen", "en": "Download Markdown"},
+    "download_json": {"de": "JSON herunterladen", "en": "Download JSON"},
     "col_title": {"de": "Titel", "en": "Title"},
     "col_source": {"de": "Quelle", "en": "Source"},
     "col_date": {"de": "Datum", "en": "Published"},
@@ -128,22 +131,56 @@ PAGE: dict[str, dict[str, str]] = {
 
 STRINGS: dict[str, dict[str, str]] = {**PHRASES, **PAGE}
 
-# Accessible names the page script sets where Gradio's own are raw HTML or English only: the
-# prefixes of a message's name, and Gradio's English labels by their English text.
-ARIA: dict[str, dict[str, str]] = {
-    "de": {
-        "answer": "Antwort",
-        "question": "Frage",
-        "More tabs": "Weitere Reiter",
-        "chatbot conversation": "Gesprächsverlauf",
-        "Copy message": "Nachricht kopieren",
-        "Copied message": "Nachricht kopiert",
-        "Search...": "Suchen …",
-    },
-    "en": {"answer": "Answer", "question": "Question", "chatbot conversation": "Conversation"},
-}
 ID_COLUMN = "ID"
 """The id column keeps one name in both languages: row selection reads it."""
+
+# Gradio's own labels on this page, English and German (as its German translation has them).
+GRADIO_LABELS = [
+    ("Drop File Here", "Datei hier ablegen"),
+    ("- or -", "- oder -"),
+    ("Click to Upload", "Hochladen"),
+    ("Clear", "Chat leeren"),
+    ("Copy message", "Nachricht kopieren"),
+    ("Copied message", "Nachricht kopiert"),
+    ("Retry", "Wiederholen"),
+    ("Undo", "Rückgängig"),
+    ("Search...", "Suchen …"),
+    ("More tabs", "Weitere Reiter"),
+]
+
+
+def _plain(text: str) -> str:
+    return text.removeprefix("## ").replace("**", "").strip()
+
+
+def relabels(language: str) -> dict[str, str]:
+    """Label text in the other language -> the same label in ``language``: what the page script
+    rewrites when Gradio's frontend runs in the browser's language and the reader chose the other
+    (the switch), so no label stays behind. Strings with fields are built by the server instead."""
+    other = "en" if language == "de" else "de"
+    pairs = [(_plain(v[other]), _plain(v[language])) for v in STRINGS.values() if "{" not in v[other]]
+    pairs += [(en, de) if language == "de" else (de, en) for en, de in GRADIO_LABELS]
+    return {a: b for a, b in pairs if a != b}
+
+
+# Names the page script sets: the prefixes of a message's accessible name (Gradio's is its raw
+# HTML), Gradio's English-only names, and every label of the other language (``relabels``).
+ARIA: dict[str, dict[str, str]] = {
+    "de": {
+        **relabels("de"),
+        "answer": "Antwort",
+        "question": "Frage",
+        "chatbot conversation": "Gesprächsverlauf",
+        "common.complete": "fertig",  # a key Gradio's German translation lacks
+    },
+    "en": {
+        **relabels("en"),
+        "answer": "Answer",
+        "question": "Question",
+        "chatbot conversation": "Conversation",
+        "common.complete": "complete",
+    },
+}
 
 
 def t(key: str, language: str, **fields: object) -> str:
@@ -159,6 +196,18 @@ def page_language(code: str | None) -> str:
     return "de" if (code or "").lower().startswith("de") else "en"
 
 
+def request_language(request: gr.Request | None) -> str:
+    """The page's language for a callback: the ``newsqa-lang`` cookie the page script sets (the
+    reader's choice), else the browser's ``Accept-Language``; English for a client sending neither
+    (an API script), so the API's messages stay stable."""
+    headers = getattr(request, "headers", None) or {}
+    cookies = dict(
+        part.strip().split("=", 1) for part in str(headers.get("cookie", "")).split(";") if "=" in part
+    )
+    chosen = cookies.get("newsqa-lang") or str(headers.get("accept-language", "")).split(",")[0]
+    return page_language(chosen) if chosen else "en"
+
+
 def i18n() -> gr.I18n:
     """The static labels for Gradio's frontend, keyed like ``STRINGS``."""
     import gradio as gr
@@ -171,4 +220,4 @@ def table_headers(language: str) -> list[str]:
     return [t(k, language) for k in keys] + [ID_COLUMN]
 
 
-__all__ = ["ID_COLUMN", "STRINGS", "count", "i18n", "page_language", "t", "table_headers"]
+__all__ = ["ID_COLUMN", "STRINGS", "count", "i18n", "page_language", "request_language", "t", "table_headers"]

@@ -6,8 +6,10 @@ Each page is screenshotted to ``test-artifacts/ui-<lang>-<theme>.png`` for a per
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from helpers import ARTIFACTS, GENERALSTAB, SEED, build_qa, free_port
@@ -174,6 +176,14 @@ def test_german_page_light_speaks_german_clears_and_works_by_keyboard(browser, u
     assert reached, "no citation marker reachable by keyboard"
     page.keyboard.press("Enter")  # a marker opened by keyboard shows its article too
     page.locator("#article-box mark.cited.focus").wait_for(timeout=30_000)
+    # export: the Markdown quotes the cited sentence with its number and offsets; the JSON is the Answer
+    page.locator("#export").get_by_text("Antwort exportieren").click()
+    markdown = page.locator("#export-md textarea").input_value()
+    assert f"> {GENERALSTAB}" in markdown and "Satz 6, Zeichen 749-834" in markdown, markdown
+    with page.expect_download() as download:
+        page.get_by_role("button", name="JSON herunterladen").click()
+    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert exported["citations"][0]["text"] == GENERALSTAB and exported["citations"][0]["start"] == 749
     # clearing the chat clears its sources and the article view
     page.get_by_role("button", name="Chat leeren").click()
     page.wait_for_function("() => !document.querySelector('#article-box mark')", timeout=30_000)
@@ -194,7 +204,7 @@ def test_english_page_dark_speaks_english_with_readable_highlights(browser, url:
     page.context.close()
 
 
-def test_german_page_dark_and_english_page_light(browser, url: str) -> None:
+def test_german_page_dark_and_english_page_light(browser, url: str, tmp_path: Path) -> None:
     """The other two combinations; the English page asks what the sources cannot answer, so its
     five closest passages fill the sources list and the article view must still show."""
     page = open_page(browser, url, "de-DE", "dark")
@@ -212,9 +222,34 @@ def test_german_page_dark_and_english_page_light(browser, url: str) -> None:
     assert_article_beside_chat(page)
     assert_one_language(page, "en")
     shoot(page, "en", "light")
-    # the switch reloads the page in the other language
+    # articles: an upload empties the box; a rejected file gets one line naming it once; a
+    # deletion asks first, naming the title
+    page.locator("[role=tab]").nth(1).click()
+    good, bad = tmp_path / "bonn.txt", tmp_path / "kaputt.json"
+    good.write_text(
+        "Preise in Bonn\n\nDie Stadtwerke Bonn erhöhen die Preise für Fernwärme.", encoding="utf-8"
+    )
+    bad.write_text("{kein json", encoding="utf-8")
+    page.locator("#upload input[type=file]").set_input_files([str(good), str(bad)])
+    page.get_by_role("button", name="Ingest files").click()
+    status = page.locator("#ingest-status")
+    status.get_by_text("1 added").wait_for(timeout=60_000)
+    rejected = [line for line in status.inner_text().splitlines() if "kaputt.json" in line]
+    assert len(rejected) == 1 and rejected[0].count("kaputt.json") == 1, rejected
+    page.wait_for_function("() => !document.querySelector('#upload').innerText.includes('bonn.txt')")
+    page.locator("#articles-table").get_by_text("Preise in Bonn").first.click()
+    page.get_by_role("button", name="Delete selected").click()
+    page.locator("#confirm-text").get_by_text("Delete “Preise in Bonn”?").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Yes, delete").click()
+    status.get_by_text("Deleted “Preise in Bonn”.").wait_for(timeout=30_000)
+    page.locator("[role=tab]").first.click()
+    # the switch: the same page in German at once, the chat started anew; the choice persists
     page.get_by_role("button", name="Deutsch").click()
-    page.wait_for_function("() => document.documentElement.lang === 'de'", timeout=30_000)
-    page.wait_for_selector("#chat-col textarea", timeout=30_000)
     page.get_by_role("tab", name="Gespräch").wait_for(timeout=30_000)
+    page.wait_for_function("() => document.querySelector('#info-line').innerText.includes('Antwortgeber')")
+    page.wait_for_timeout(500)
+    assert page.locator("#sources-list label").count() == 0
+    assert_one_language(page, "de")
+    page.reload()
+    page.wait_for_function("() => document.querySelector('#info-line').innerText.includes('Antwortgeber')")
     page.context.close()
