@@ -13,10 +13,13 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from qa.eval.cli import add_parser as add_eval_parser
+from qa.feeds.cli import add_parsers as add_feed_parsers
+from qa.scope.cli import add_selection_arguments, selection_from
 from qa.text.phrases import count, ingest_summary, phrase
 
 if TYPE_CHECKING:
     from qa.api import NewsQA
+    from qa.scope.selection import Selection
     from qa.types import Answer
 
 
@@ -69,8 +72,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("ingest", help="add articles from files or folders (.txt .md .html .json .jsonl)")
-    p.add_argument("paths", nargs="+", help="files or folders")
+    p = sub.add_parser(
+        "ingest", help="add articles from files, folders (.txt .md .html .json .jsonl), web pages or feeds"
+    )
+    p.add_argument("paths", nargs="+", help="files, folders, or http(s) URLs of pages and RSS/Atom feeds")
     p.add_argument("--if-empty", action="store_true", help="only when the store holds no article yet")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(run=cmd_ingest)
@@ -86,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
         help="markdown: the answer with its quoted sources (title, URL, sentence, offsets), to keep",
     )
     p.add_argument("--no-stream", action="store_true", help="print the answer only when it is complete")
+    add_selection_arguments(p)
     p.set_defaults(run=cmd_ask)
 
     p = sub.add_parser("chat", help="an interactive question loop in the terminal")
@@ -107,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="port (NEWSQA_PORT, default 7860)")
     p.set_defaults(run=cmd_serve)
 
+    add_feed_parsers(sub)
     add_eval_parser(sub)  # argparse only: the runner, models and matplotlib load when it runs
     return parser
 
@@ -171,30 +178,33 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             ingest_summary(r, lang),
             phrase("store_holds", lang, articles=count(qa.store.count(), "article", lang)),
         )
-    for problem in result.problems:  # the message names the file already
-        print(phrase("skipped", lang, message=problem.message), file=sys.stderr)
+    for problem in result.problems:  # a message names its file or URL already
+        named = problem.message.startswith(problem.path)
+        message = problem.message if named else f"{problem.path}: {problem.message}"
+        print(phrase("skipped", lang, message=message), file=sys.stderr)
     return 2 if result.problems and not r.changed and not r.unchanged else 0
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     qa = _qa()
+    selection = selection_from(args)
     if args.file:
-        return _ask_batch(qa, args.file)
+        return _ask_batch(qa, args.file, selection)
     if not args.question:
         raise UserError(phrase("give_question", _lang(qa)))
     qa.check_question(args.question)
     _require_articles(qa)
     if args.json or args.format == "json":
-        print(qa.ask(args.question).model_dump_json(indent=2))
+        print(qa.ask(args.question, selection=selection).model_dump_json(indent=2))
         return 0
     if args.format == "markdown":
         from qa.export import answer_markdown
 
-        answer = qa.ask(args.question)
+        answer = qa.ask(args.question, selection=selection)
         urls = {a.id: a.url for a in qa.articles() if a.url}
         print(answer_markdown(answer, _lang(qa), urls), end="")
         return 0
-    print_answer(qa, args.question, stream=not args.no_stream, language=_lang(qa))
+    print_answer(qa, args.question, stream=not args.no_stream, selection=selection, language=_lang(qa))
     return 0
 
 
@@ -206,7 +216,7 @@ def _require_articles(qa: NewsQA) -> None:
         raise UserError(empty_store(_lang(qa)))
 
 
-def _ask_batch(qa: NewsQA, path: str) -> int:
+def _ask_batch(qa: NewsQA, path: str, selection: Selection | None = None) -> int:
     from qa.api import QuestionError
 
     lines = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
@@ -215,7 +225,7 @@ def _ask_batch(qa: NewsQA, path: str) -> int:
             if not line.strip():
                 continue
             try:
-                print(qa.ask(line.strip()).model_dump_json(), flush=True)
+                print(qa.ask(line.strip(), selection=selection).model_dump_json(), flush=True)
             except QuestionError as exc:
                 print(
                     json.dumps({"question": line.strip(), "error": str(exc)}, ensure_ascii=False), flush=True
@@ -224,14 +234,20 @@ def _ask_batch(qa: NewsQA, path: str) -> int:
 
 
 def print_answer(
-    qa: NewsQA, question: str, history: Sequence = (), stream: bool = True, language: str = "en"
+    qa: NewsQA,
+    question: str,
+    history: Sequence = (),
+    stream: bool = True,
+    selection: Selection | None = None,
+    language: str = "en",
 ) -> Answer:
-    """Stream the answer to stdout, then list its sources; the lines around the answer are in
-    ``language`` (the CLI's), the answer in its question's."""
+    """Stream the answer to stdout, then list its sources (and what it was asked of, if not all);
+    the lines around the answer are in ``language`` (the CLI's), the answer in its question's."""
+    from qa.text.phrases import scope_line
     from qa.types import Answer
 
     final = None
-    for event in qa.stream(question, history):
+    for event in qa.stream(question, history, selection):
         if isinstance(event, Answer):
             final = event
         elif stream:
@@ -240,9 +256,13 @@ def print_answer(
     if not stream:
         print(final.text, end="")
     print()
+    scope = scope_line(final.language, final.selection, final.time_expression)
+    if scope:
+        print(f"  ({scope})")
     for c in final.citations:
+        dated = f"{c.day}, " if c.day else ""
         where = phrase("sentence_chars", language, n=c.sentence_index + 1, start=c.start, end=c.end)
-        print(f"  [{c.marker}] {c.title} ({c.source}, {where})")
+        print(f"  [{c.marker}] {c.title} ({c.source}, {dated}{where})")
     if final.abstained and final.passages:
         print(f"  {phrase('closest', language)}:")
         for p in final.passages[:3]:
@@ -290,7 +310,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     lang = _lang(qa)
     for a in articles:
         sentences = count(a.n_sentences, "sentence", lang)
-        print(f"{a.id}  {sentences:>10}  {a.added_at[:10]}  {a.title}  ({a.source})")
+        print(f"{a.id}  {sentences:>10}  {a.date[:10] or '-':10}  {a.title}  ({a.source})")
     print(count(len(articles), "article", lang))
     return 0
 

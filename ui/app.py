@@ -24,6 +24,7 @@ from ui.articles import Articles
 from ui.assets import LANG_JS, SCROLL_JS, SWITCH_JS
 from ui.chat import Chat
 from ui.strings import i18n, request_language, t, table_headers
+from ui.web_sources import build_web_sources, feeds_markdown, wire_web_sources
 
 EXAMPLES = ("example_1", "example_2", "example_3")
 
@@ -136,6 +137,7 @@ def build_app(qa: NewsQA) -> gr.Blocks:
                     title = gr.Textbox(label=T("title"))
                     text = gr.Textbox(label=T("text"), lines=8)
                     paste_btn = gr.Button(T("add_article"))
+                web = build_web_sources(qa)
                 status = gr.Markdown(elem_id="ingest-status")
                 preview = gr.HTML(render.placeholder_html(""), elem_id="preview")
             with gr.Column(scale=2):
@@ -166,6 +168,7 @@ def build_app(qa: NewsQA) -> gr.Blocks:
         paste_btn.click(
             articles.add_text, [title, text], [status, table, info, title, text], api_name="add_text"
         )
+        wire_web_sources(articles, web, status, table, info)
         table.select(
             articles.select_article, None, [selected, chosen, preview, confirm_row], api_visibility="private"
         )
@@ -190,11 +193,23 @@ def build_app(qa: NewsQA) -> gr.Blocks:
                 render.placeholder_html(t("select_article", lg)),
                 "",  # the last ingest's or deletion's message was in the old language
                 gr.update(visible=False),
+                feeds_markdown(qa, lg),
                 gr.update(label=t("tab_chat", lg)),
                 gr.update(label=t("tab_articles", lg)),
             )
 
-        texts = [panel_md, article, info, table, preview, status, confirm_row, chat_tab, articles_tab]
+        texts = [
+            panel_md,
+            article,
+            info,
+            table,
+            preview,
+            status,
+            confirm_row,
+            web.feeds,
+            chat_tab,
+            articles_tab,
+        ]
         demo.load(None, js=LANG_JS).then(localised, None, texts, api_visibility="private")
         switch.click(None, js=SWITCH_JS).then(localised, None, texts, api_visibility="private").then(
             lambda: ([], [], gr.update(choices=[], value=None)),

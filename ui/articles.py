@@ -75,7 +75,7 @@ class Articles:
         names = {str(p): name for p, name in staged}
         for problem in result.problems:  # keep only files that made it into the store
             Path(problem.path).unlink(missing_ok=True)
-        lines = [self._summary(result.report, lang)]
+        lines = [self.summary(result.report, lang)]
         for p in result.problems:
             name = names.get(p.path, Path(p.path).name)
             message = p.message.replace(p.path, name)  # the staged path means nothing to the user
@@ -124,7 +124,7 @@ class Articles:
         except ValueError as exc:  # IngestError is a ValueError
             message = t("rejected", lang, message=render.esc(str(exc)))
             return message, self.table(lang), self.info(lang), gr.skip(), gr.skip()
-        return self._summary(report, lang), self.table(lang), self.info(lang), "", ""
+        return self.summary(report, lang), self.table(lang), self.info(lang), "", ""
 
     def select_article(
         self, evt: gr.SelectData, request: gr.Request | None = None
@@ -167,6 +167,6 @@ class Articles:
         hidden = gr.update(visible=False)
         return msg, self.table(lang), self.info(lang), "", "", placeholder, hidden
 
-    def _summary(self, report: IngestReport, lang: str) -> str:
+    def summary(self, report: IngestReport, lang: str) -> str:
         head = t("done" if report.changed else "nothing_added", lang)
         return f"{head} {ingest_summary(report, lang)}"

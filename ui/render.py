@@ -95,7 +95,8 @@ def sources_markdown(answer: Answer, language: str = "de") -> str:
     if answer.citations:
         lines = [
             f"{c.marker}. „{esc(_short(c.text, 240))}“ — *{esc(c.title)}* "
-            f"({esc(short_source(c.source))}, {t('sentence_n', language, n=c.sentence_index + 1)})"
+            f"({esc(short_source(c.source))}{', ' + esc(c.day) if c.day else ''}, "
+            f"{t('sentence_n', language, n=c.sentence_index + 1)})"
             for c in answer.citations
         ]
         return "\n".join(lines) + f"\n\n<small>{t('one_based', language)}</small>"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from qa.scope.selection import Selection
     from qa.store.records import IngestReport
 
 NOT_IN_SOURCES = {
@@ -60,7 +61,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "de": "Der Speicher enthält schon {articles}; nichts eingelesen.",
         "en": "The store already holds {articles}; nothing ingested.",
     },
-    "skipped": {"de": "übersprungen: {message}", "en": "skipped: {message}"},
+    "skipped": {"de": "übersprungen {message}", "en": "skipped {message}"},
     "deleted_n": {"de": "{n} gelöscht", "en": "{n} deleted"},
     "no_such_id": {"de": "kein Artikel mit der ID {id}", "en": "no article with id {id}"},
     "give_question": {
@@ -135,3 +136,55 @@ def ingest_summary(report: IngestReport, language: str) -> str:
         sentences=count(report.sentences, "sentence", language),
         seconds=f"{report.seconds:.1f}",
     )
+
+
+EARLIER_REPORT = {"de": "Früherer Bericht ({day}): ", "en": "Earlier report ({day}): "}
+
+
+def earlier_report(language: str, day: str) -> str:
+    """The label before a quoted sentence that a newer report of the same story contradicts."""
+    return EARLIER_REPORT.get(language, EARLIER_REPORT["de"]).format(day=day)
+
+
+SCOPE = {
+    "de": {
+        "head": "Gefragt wurden nur",
+        "articles": "die Artikel {ids}",
+        "source": "Artikel aus {source}",
+        "range": "Artikel vom {since} bis {until}",
+        "since": "Artikel ab dem {since}",
+        "until": "Artikel bis zum {until}",
+        "from": "aus „{expression}“",
+        "and": " und ",
+    },
+    "en": {
+        "head": "Asked of",
+        "articles": "the articles {ids}",
+        "source": "articles from {source}",
+        "range": "articles published {since} to {until}",
+        "since": "articles published {since} or later",
+        "until": "articles published {until} or earlier",
+        "from": 'from "{expression}"',
+        "and": " and ",
+    },
+}
+
+
+def scope_line(language: str, selection: Selection | None, expression: str = "") -> str:
+    """What a question was asked of, in ``language``: "" for all articles."""
+    if selection is None or selection.empty:
+        return ""
+    words = SCOPE.get(language, SCOPE["de"])
+    parts = []
+    if selection.article_ids:
+        parts.append(words["articles"].format(ids=", ".join(selection.article_ids)))
+    if selection.source:
+        parts.append(words["source"].format(source=selection.source))
+    since, until = selection.since, selection.until
+    if since and until:
+        parts.append(words["range"].format(since=since.isoformat(), until=until.isoformat()))
+    elif since or until:
+        key = "since" if since else "until"
+        parts.append(words[key].format(since=since and since.isoformat(), until=until and until.isoformat()))
+    said = f" ({words['from'].format(expression=expression)})" if expression else ""
+    return f"{words['head']} {words['and'].join(parts)}{said}."
