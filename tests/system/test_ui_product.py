@@ -22,6 +22,7 @@ pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
 
 WIDTH, HEIGHT = 1366, 768
+GERMAN_INFO = "() => (document.querySelector('#info-line')?.innerText || '').includes('Antwortgeber')"
 # Gradio's own labels as it shows them in each language, beyond the ones ``ui.strings`` holds.
 GRADIO_WORDS = {
     "en": ["Drop File Here", "Click to Upload", "Clear", "Search...", "Textbox", "Examples", "Copy message"],
@@ -100,7 +101,7 @@ def open_page(browser: sync_api.Browser, url: str, locale: str, scheme: str) -> 
     page = context.new_page()
     page.goto(url)
     page.wait_for_selector("#chat-col textarea", timeout=30_000)
-    page.wait_for_function("() => document.querySelector('#info-line').innerText.trim().length > 0")
+    page.wait_for_function("() => (document.querySelector('#info-line')?.innerText || '').trim().length > 0")
     return page
 
 
@@ -246,10 +247,10 @@ def test_german_page_dark_and_english_page_light(browser, url: str, tmp_path: Pa
     # the switch: the same page in German at once, the chat started anew; the choice persists
     page.get_by_role("button", name="Deutsch").click()
     page.get_by_role("tab", name="Gespräch").wait_for(timeout=30_000)
-    page.wait_for_function("() => document.querySelector('#info-line').innerText.includes('Antwortgeber')")
+    page.wait_for_function(GERMAN_INFO)
     page.wait_for_timeout(500)
     assert page.locator("#sources-list label").count() == 0
     assert_one_language(page, "de")
     page.reload()
-    page.wait_for_function("() => document.querySelector('#info-line').innerText.includes('Antwortgeber')")
+    page.wait_for_function(GERMAN_INFO)
     page.context.close()
