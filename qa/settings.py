@@ -1,6 +1,6 @@
 """All configuration in one place: ``NEWSQA_*`` environment variables, a ``.env`` file, or defaults.
 
-The defaults run fully offline (embedded Chroma, USE-multilingual embeddings, the extractive
+The defaults run fully offline (embedded Chroma, multilingual-e5-small embeddings, the extractive
 answerer). Pointing newsqa at OpenAI or any OpenAI-compatible server is configuration only: set
 ``OPENAI_API_KEY`` and/or ``OPENAI_BASE_URL`` (or the ``NEWSQA_`` equivalents).
 """

@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qa.embeddings.e5 import E5Embeddings
+from qa.embeddings.local import LocalEmbeddings
 from qa.embeddings.use import UniversalSentenceEncoderEmbeddings
 from qa.embeddings.vectors import normalize
-
-LOCAL_MODELS = (E5Embeddings, UniversalSentenceEncoderEmbeddings)
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -24,7 +23,7 @@ def encode(embeddings: Embeddings, texts: Sequence[str], threads: int | None = N
 
     ``threads`` (local models only): threads for this call.
     """
-    if isinstance(embeddings, LOCAL_MODELS):
+    if isinstance(embeddings, LocalEmbeddings):
         return embeddings.encode(texts, threads=threads)
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
@@ -33,7 +32,7 @@ def encode(embeddings: Embeddings, texts: Sequence[str], threads: int | None = N
 
 def encode_queries(embeddings: Embeddings, texts: Sequence[str]) -> np.ndarray:
     """Embed questions: models trained with a query prefix (e5) get it, others encode as passages."""
-    if isinstance(embeddings, LOCAL_MODELS):
+    if isinstance(embeddings, LocalEmbeddings):
         return embeddings.encode_queries(texts)
     return encode(embeddings, texts)
 

@@ -56,16 +56,20 @@ ARTICLES: frozenset[str] = frozenset(f"{GERMAN_ARTICLES} {ENGLISH_ARTICLES}".spl
 LANGUAGE_MARKERS: dict[str, frozenset[str]] = {
     "de": frozenset(
         (
-            "der die das den dem des ein eine einen einem und oder nicht ist sind war wurde wer wie was wann "
-            "wo warum welche welcher welches hat haben mit von zu im auf für sich auch dass nach bei aus über"
+            "der die das den dem des ein eine einen einem und oder nicht ist sind war wurde wer wie wann "
+            "wo warum welche welcher welches welchem welchen wem wen hat haben mit von zu im zum zur am vom "
+            "beim auf für sich auch dass nach bei aus über"
         ).split()
     ),
     "en": frozenset(
-        "the a an and or not is are was were who how what when where why which has have with of to in on "
-        "for by from did does do about that this".split()
+        "the a and or not is are were who how what when where why which has have with of to on "
+        "for by from did does do about that this much many after his her its their".split()
     ),
 }
-"""Frequent words that vote for a language; a short list tells German from English reliably."""
+"""Frequent words that vote for a language; a short list tells German from English reliably.
+
+Words both languages use ("in", "was", "an") vote for neither: "Was sagte Joe Biden zur Lage in
+Kursk?" is German."""
 
 
 def content_stems(text: str) -> set[str]:

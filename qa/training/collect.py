@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,8 +46,9 @@ def training_store(data_dir: str | None, distractors: str | None = None) -> Iter
     from qa.eval.distractors import load_distractors
     from qa.settings import Settings
 
-    with tempfile.TemporaryDirectory(prefix="newsqa-train-") as tmp:
-        qa = NewsQA(Settings(data_dir=Path(data_dir or tmp)))
+    with ExitStack() as stack:
+        root = data_dir or stack.enter_context(tempfile.TemporaryDirectory(prefix="newsqa-train-"))
+        qa = NewsQA(Settings(data_dir=Path(root)))
         if distractors:
             qa.add_articles(load_distractors(distractors))
         yield qa

@@ -1,8 +1,9 @@
 """Fit the sentence ranker on production candidates: ``python -m qa.training.ranker``.
 
-Asks XQuAD-de dev and the news dev set of a temporary store (optionally with distractors), fits
-a logistic regression on the candidates' features, reports article-fold cross-validated hit@1
-next to the shipped weights on the same candidates, and with ``--write`` exports the weights.
+Asks XQuAD-de dev and the news dev set of a temporary store (optionally with distractors), fits a
+logistic regression on the candidates' features (``--listwise``: ``fit.fit_listwise``), reports article-fold
+cross-validated hit@1 next to the shipped weights on the same candidates, and with ``--write``
+exports the weights.
 """
 
 from __future__ import annotations
@@ -18,19 +19,26 @@ from qa.retrieval.features import FEATURE_NAMES
 from qa.retrieval.ranker import SentenceRanker
 from qa.training import cli
 from qa.training.collect import Collected
-from qa.training.fit import fit_logreg, folds, logits
+from qa.training.fit import fit_listwise, fit_logreg, folds, logits
 
 C = 0.5
 
 
-def train(collected: Sequence[Collected], c: float = C) -> dict[str, Any]:
-    """Weights for the answerable questions whose gold sentence is among the candidates."""
+def train(collected: Sequence[Collected], listwise: bool = False) -> dict[str, Any]:
+    """Weights for the answerable questions whose gold sentence is among the candidates.
+
+    Pointwise by default (what ships); ``listwise`` fits each question's softmax over its candidates
+    instead (docs/benchmarks.md: better on news, but it moved two seed abstention cases).
+    """
     usable = [q for q in collected if q.answerable and q.y.any()]
-    x = np.vstack([q.x for q in usable])
-    y = np.concatenate([q.y for q in usable])
-    # every question weighs the same, however many candidates it has
-    weight = np.concatenate([np.full(len(q.y), 1.0 / len(q.y)) for q in usable]) * len(y) / len(usable)
-    spec = fit_logreg(x, y, c, weight)
+    if listwise:
+        spec = fit_listwise([q.x for q in usable], [q.y for q in usable])
+    else:
+        x = np.vstack([q.x for q in usable])
+        y = np.concatenate([q.y for q in usable])
+        # every question weighs the same, however many candidates it has
+        weight = np.concatenate([np.full(len(q.y), 1.0 / len(q.y)) for q in usable]) * len(y) / len(usable)
+        spec = fit_logreg(x, y, C, weight)
     return {"features": list(FEATURE_NAMES), **spec}
 
 
@@ -41,18 +49,23 @@ def hit_at(collected: Sequence[Collected], score: Any, k: int = 1) -> float:
     return float(np.mean(hits)) if hits else 0.0
 
 
-def cross_validated(collected: Sequence[Collected], k: int = 5) -> float:
-    """hit@1 with each article fold scored by weights fitted on the other folds."""
-    groups = [q.group for q in collected]
-    hits, total = 0.0, 0
-    for held in folds(groups, k):
-        test = [collected[i] for i in held]
-        train_set = [q for i, q in enumerate(collected) if i not in set(held.tolist())]
-        spec = train(train_set)
-        n = sum(q.answerable for q in test)
-        hits += hit_at(test, lambda x, s=spec: logits(s, x)) * n
-        total += n
-    return hits / max(1, total)
+def cross_validated(collected: Sequence[Collected], listwise: bool = False, k: int = 5) -> dict[int, bool]:
+    """Per answerable question (by index): does its top candidate hold the gold, scored by weights
+    fitted on the other article folds."""
+    hits: dict[int, bool] = {}
+    for held in folds([q.group for q in collected], k):
+        held_set = set(held.tolist())
+        spec = train([q for i, q in enumerate(collected) if i not in held_set], listwise)
+        for i in held:
+            q = collected[i]
+            if q.answerable:
+                hits[int(i)] = bool(len(q.y)) and bool(q.y[np.argmax(logits(spec, q.x))])
+    return hits
+
+
+def _share(hits: dict[int, bool], where: Any) -> float:
+    chosen = [hit for i, hit in hits.items() if where(i)]
+    return round(float(np.mean(chosen)), 3) if chosen else 0.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     from qa.training.collect import collect, ingest_sets, training_store
     from qa.training.sets import news_dev, xquad_dev
 
-    args = cli.parser(__doc__.split("\n")[0]).parse_args(argv)
+    parser = cli.parser(__doc__.split("\n")[0])
+    parser.add_argument("--listwise", action="store_true", help="fit a listwise ranker (not what ships)")
+    args = parser.parse_args(argv)
     sets = [xquad_dev(args.xquad), news_dev(args.gnad)]
     with training_store(args.data_dir, args.gnad if args.distractors else None) as qa:
         ingested = ingest_sets(qa, *sets)
@@ -71,14 +86,23 @@ def main(argv: list[str] | None = None) -> int:
         "model": model,
         "questions": len(collected),
         "gold_among_candidates": float(np.mean([q.y.any() for q in collected if q.answerable])),
-        "cv_hit@1": cross_validated(collected),
     }
+    hits = cross_validated(collected, args.listwise)
+    set_of = [name for name, questions in per_set.items() for _ in questions]
+    report["cv_hit@1"] = _share(hits, lambda i: True)
+    for name in per_set:
+        for language in ("de", "en"):
+            chosen = {
+                i: hit for i, hit in hits.items() if set_of[i] == name and collected[i].language == language
+            }
+            if chosen:
+                report[f"cv_hit@1 {name} {language}"] = _share(chosen, lambda i: True)
     try:
         shipped = SentenceRanker.for_model(model)
         report["shipped_hit@1"] = {name: hit_at(qs, shipped.logits) for name, qs in per_set.items()}
     except (ValueError, OSError) as exc:  # no shipped weights, or of another feature set
         report["shipped_hit@1"] = str(exc)
-    spec = train(collected)
+    spec = train(collected, args.listwise)
     report["fitted_hit@1 (on its own training data)"] = hit_at(collected, lambda x: logits(spec, x))
     print(json.dumps(report, indent=2))
     if args.write:
