@@ -7,7 +7,7 @@ Nothing outside ``qa/store`` talks to Chroma; the store's public methods are the
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -96,20 +96,38 @@ class ServerCollection:
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._collection, name)
-        if not callable(attr):
-            return attr
+        return server_call(self._url, attr) if callable(attr) else attr
 
-        @functools.wraps(attr)
-        def call(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return attr(*args, **kwargs)
-            except Exception as exc:
-                raise StoreError(
-                    f"The Chroma server at {self._url} failed ({type(exc).__name__}: {exc}). "
-                    "Is it running? Start it again and retry; the store repairs itself on the next open."
-                ) from exc
 
-        return call
+def server_call(url: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` raising a ``StoreError`` that names the server at ``url`` when it fails."""
+
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except Exception as exc:
+            raise StoreError(
+                f"The Chroma server at {url} failed ({type(exc).__name__}: {exc}). "
+                "Is it running? Start it again and retry; the store repairs itself on the next open."
+            ) from exc
+
+    return call
+
+
+def forget_embedded(data_dir: Path) -> None:
+    """Let the next embedded client of ``data_dir`` start a system of its own.
+
+    Chroma shares one system (and its in-memory vector indexes) among the clients of a path in a
+    process; a system started now reads what other processes wrote since. Clients already handed
+    out keep their system, so a question in flight on another thread is not cut off.
+    """
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    identifier = str(data_dir / "chroma")
+    with SharedSystemClient._refcount_lock:
+        SharedSystemClient._identifier_to_system.pop(identifier, None)
+        SharedSystemClient._identifier_to_refcount.pop(identifier, None)
 
 
 def upsert(collection: Any, ids: list[str], vectors: np.ndarray, metas: list[dict] | None = None) -> None:
