@@ -138,8 +138,8 @@ class UI:
             Path(problem.path).unlink(missing_ok=True)
         lines = [self._summary(result.report)]
         lines += [
-            f"- **Rejected {render.esc(names.get(p.path, Path(p.path).name))}:** "
-            f"{render.esc(p.message.replace(str(Path(p.path).parent) + '/', ''))}"
+            f"- **Rejected {render.inert(names.get(p.path, Path(p.path).name))}:** "
+            f"{render.inert(p.message.replace(str(Path(p.path).parent) + '/', ''))}"
             for p in result.problems
         ]
         return "\n".join(lines), self.table(), self.info()
@@ -187,7 +187,7 @@ class UI:
         try:
             report = self.qa.add_text(title or "", text)
         except ValueError as exc:  # IngestError is a ValueError
-            return f"**Rejected:** {render.esc(str(exc))}", self.table(), self.info(), gr.skip(), gr.skip()
+            return f"**Rejected:** {render.inert(str(exc))}", self.table(), self.info(), gr.skip(), gr.skip()
         return self._summary(report), self.table(), self.info(), "", ""
 
     def select_article(self, table: Any, evt: gr.SelectData) -> tuple[str, str]:
