@@ -41,14 +41,19 @@ def launch(
     qa: NewsQA, host: str | None = None, port: int | None = None, *, block: bool = True, quiet: bool = False
 ) -> tuple[gr.Blocks, str]:
     """Serve the page; returns the Blocks and the local URL (``block=False`` returns at once)."""
+    from starlette.middleware import Middleware
+
     from ui.app import build_app
     from ui.assets import CSS, PAGE_JS
+    from ui.guard import Guard
 
     s = qa.settings
     demo = build_app(qa)
     demo.queue(default_concurrency_limit=4)
     kwargs: dict[str, Any] = {
         "server_name": host or s.host,
+        # host names, foreign origins and login attempts are checked before Gradio (ui/guard.py)
+        "app_kwargs": {"middleware": [Middleware(Guard, host=host or s.host)]},
         "server_port": port or s.port,
         "share": False,
         "auth": parse_auth(s.auth),

@@ -112,6 +112,8 @@ def test_hostile_articles_and_replies_load_nothing_from_elsewhere(
     page.locator("#chatbot").get_by_text("Satz 1)").first.wait_for(timeout=30_000)
     page.wait_for_timeout(1500)
 
+    assert not exfil.hits, exfil.hits
+    assert not elsewhere, elsewhere
     chat = page.locator("#chatbot").inner_text()
     tag = "llm" if mode == "llm" else "article"
     assert f"![x]({exfil.base}/exfil?from={tag}-image)" in chat  # shown as text
@@ -124,6 +126,4 @@ def test_hostile_articles_and_replies_load_nothing_from_elsewhere(
     assert own in links  # the article view links its own address, marked as external
     external = page.locator("#article-box a.article-url")
     assert "externer Link" in external.inner_text() and "noopener" in (external.get_attribute("rel") or "")
-    assert not exfil.hits, exfil.hits
-    assert not elsewhere, elsewhere
     page.context.close()
