@@ -21,11 +21,14 @@ import unicodedata
 
 from ingest.chunks import make_chunks
 from ingest.errors import IngestError
-from ingest.readers import title_from_first_sentence
+from ingest.readers import shorten, title_from_first_sentence
 from ingest.sentences import split_sentences
 from ingest.types import Article, Sentence
 
-__all__ = ["article_id", "build_article", "content_hash"]
+__all__ = ["MAX_TITLE_CHARS", "article_id", "build_article", "content_hash"]
+
+MAX_TITLE_CHARS = 300
+"""Longer titles are cut (at a word, with "…"): a title is shown whole in every list and source line."""
 
 
 def article_id(key: str) -> str:
@@ -62,7 +65,7 @@ def build_article(
     spans = split_sentences(text)
     if not spans:
         raise IngestError(f"{source or 'text'}: no sentences found (the text is empty or blank)")
-    title = " ".join(title.split())
+    title = shorten(" ".join(title.split()), MAX_TITLE_CHARS)
     digest = content_hash(title if title_in_hash else "", text)
     title = title or title_from_first_sentence(text)
     aid = article_id(url.strip() or source_key or digest)

@@ -200,12 +200,16 @@ def title_from_first_sentence(text: str) -> str:
     spans = split_sentences(text)
     if not spans:
         return ""
-    first = " ".join(text[spans[0][0] : spans[0][1]].split())
-    if len(first) <= _TITLE_CHARS:
-        return first
-    cut = first[:_TITLE_CHARS]
+    return shorten(" ".join(text[spans[0][0] : spans[0][1]].split()), _TITLE_CHARS)
+
+
+def shorten(line: str, limit: int) -> str:
+    """``line`` cut to at most ``limit`` characters, at a word boundary when there is one, with "…"."""
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1]
     space = cut.rfind(" ")
-    if space > _TITLE_CHARS // 3:
+    if space > limit // 3:
         cut = cut[:space]
     return cut.rstrip(" ,;:-–—") + "…"
 
@@ -305,6 +309,9 @@ def _read_json(text: str, name: str, key: str, lines: bool) -> list[RawDocument]
             except json.JSONDecodeError as exc:
                 bad.append(f"line {number} (malformed JSON: {exc.msg})")
                 continue
+            except RecursionError:
+                bad.append(f"line {number} (nested too deeply to read)")
+                continue
             problem = _record_problem(record)
             if problem:
                 bad.append(f"line {number} ({problem})")
@@ -318,6 +325,8 @@ def _read_json(text: str, name: str, key: str, lines: bool) -> list[RawDocument]
             raise IngestError(
                 f"{name}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
             ) from None
+        except RecursionError:  # arrays or objects nested thousands deep: no article is
+            raise IngestError(f"{name}: the JSON is nested too deeply to read") from None
         items = data if isinstance(data, list) else [data]
         for number, record in enumerate(items, start=1):
             problem = _record_problem(record)

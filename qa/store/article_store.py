@@ -335,7 +335,7 @@ class ArticleStore:
     def _remove(self, stored: dict[str, dict[str, Any]]) -> None:
         """Remove articles, given their stored metadata (which holds the layout naming their records)."""
         article_ids = list(stored)
-        self._articles.delete(ids=article_ids)  # the commit marker goes first
+        chroma.delete(self._articles, article_ids)  # the commit marker goes first
         chroma.delete(
             self._chunks, [c for i, m in stored.items() for c in ArticleLayout.from_metadata(m).chunk_ids(i)]
         )
@@ -396,7 +396,10 @@ class ArticleStore:
         return added, removed
 
     def _article_metadata(self, ids: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
-        got = self._articles.get(ids=list(ids) if ids is not None else None, include=["metadatas"])
+        if ids is None:
+            got = self._articles.get(include=["metadatas"])
+        else:
+            got = chroma.get_by_ids(self._articles, ids, ["metadatas"])
         return {
             i: ArticleRecord.from_metadata(m).meta for i, m in zip(got["ids"], got["metadatas"], strict=True)
         }

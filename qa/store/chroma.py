@@ -140,6 +140,17 @@ def upsert(collection: Any, ids: list[str], vectors: np.ndarray, metas: list[dic
         )
 
 
+def get_by_ids(collection: Any, ids: Sequence[str], include: list[str]) -> dict[str, list]:
+    """``collection.get(ids=ids)`` in requests of at most ``CHROMA_MAX_BATCH`` ids: one query with
+    more ids than SQLite takes variables fails ("too many SQL variables", 200,000 articles)."""
+    merged: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+    for start in range(0, len(ids), CHROMA_MAX_BATCH):
+        got = collection.get(ids=list(ids[start : start + CHROMA_MAX_BATCH]), include=include)
+        for key in merged:
+            merged[key].extend(got[key])
+    return merged
+
+
 def delete(collection: Any, ids: Sequence[str]) -> None:
     for start in range(0, len(ids), CHROMA_MAX_BATCH):
         collection.delete(ids=list(ids[start : start + CHROMA_MAX_BATCH]))
