@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import closing
+from contextlib import AbstractContextManager, closing
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,7 +80,7 @@ class ArticleStore:
         """
         started = time.perf_counter()
         report = IngestReport()
-        with self._lock.hold():
+        with self._writing():
             todo = self._plan(articles, report)
             total = sum(len(a.sentences) for a in todo)
             done = 0
@@ -109,7 +109,7 @@ class ArticleStore:
 
     def delete(self, article_id: str) -> bool:
         """Remove an article completely; returns False when there is no such article."""
-        with self._lock.hold():
+        with self._writing():
             found = self._article_metadata([article_id])
             if not found:
                 return False
@@ -261,6 +261,8 @@ class ArticleStore:
         """See what other processes wrote: reload the lexical indexes another process with this data
         directory published (and reopen an embedded Chroma, whose vector index this process holds
         in memory), or, on a Chroma server another client wrote to, bring them in step with it."""
+        if self._connection is not None:
+            self._connection.check_present()
         if self._lexical.changed_on_disk():
             with self._lock.thread_lock:
                 self._reload_if_changed()
@@ -358,11 +360,18 @@ class ArticleStore:
 
         In this order, so this process never holds lexical rows newer than its Chroma view.
         """
+        if self._connection is not None:
+            self._connection.check_present()
         if self._lexical.changed_on_disk():
             self._lexical.load()
             if self._connection is not None and not self.settings.chroma_url:
                 self._connection.reopen()
                 self._use_connection(self._connection)
+
+    def _writing(self) -> AbstractContextManager[None]:
+        if self._connection is not None:
+            self._connection.check_present()  # before the lock file, which went with the store
+        return self._lock.hold()
 
     def _use_connection(self, connection: Connection) -> None:
         self._connection = connection

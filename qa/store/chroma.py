@@ -19,6 +19,9 @@ SCHEMA = 1
 """The layout of the records this version writes (``docs/design.md``). A store of another schema is
 refused with the re-ingest instructions: newsqa does not rewrite old stores in place."""
 
+EMBEDDED_DB = "chroma.sqlite3"
+"""The file an embedded Chroma keeps its records in, under ``<data_dir>/chroma``."""
+
 CHROMA_MAX_BATCH = 5000
 CHROMA_MAX_REQUEST_CHARS = 8_000_000
 """About the most text one write request carries: a Chroma server refuses much larger upserts."""

@@ -50,6 +50,16 @@ class Connection:
         )
         self.client, self.articles, self.chunks = client, articles, chunks
 
+    def check_present(self) -> None:
+        """A ``StoreError`` if an embedded store's files were removed while this process runs:
+        reading on would answer "not in the sources" from nothing, and writing would fail deep in
+        Chroma."""
+        if not self.settings.chroma_url and not (self.data_dir / "chroma" / chroma.EMBEDDED_DB).exists():
+            raise chroma.StoreError(
+                f"The store at {self.data_dir} was deleted while newsqa was running. Restart newsqa "
+                "(it starts an empty store there) and ingest the articles again, or restore the folder."
+            )
+
 
 class ServerStamp:
     """A token on a Chroma server that each write changes (the metadata of ``<prefix>_stamp``).
