@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.errors import IngestError
-from ingest.sentences import split_sentences
+from ingest.sentences import shorten, split_sentences
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -58,6 +58,7 @@ __all__ = [
     "derive_title",
     "expand_paths",
     "read_file",
+    "read_html",
 ]
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -84,6 +85,7 @@ class RawDocument:
     date: str = ""
     key: str = ""
     title_derived: bool = False
+    author: str = ""
 
 
 # --------------------------------------------------------------------------- decoding
@@ -203,17 +205,6 @@ def title_from_first_sentence(text: str) -> str:
     return shorten(" ".join(text[spans[0][0] : spans[0][1]].split()), _TITLE_CHARS)
 
 
-def shorten(line: str, limit: int) -> str:
-    """``line`` cut to at most ``limit`` characters, at a word boundary when there is one, with "…"."""
-    if len(line) <= limit:
-        return line
-    cut = line[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 3:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:-–—") + "…"
-
-
 def derive_title(text: str, stem: str = "") -> str:
     """Title for a document without one: first line, else file stem, else first sentence."""
     return title_from_first_line(text) or title_from_stem(stem) or title_from_first_sentence(text)
@@ -265,7 +256,7 @@ def read_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[RawD
     if ext in {".json", ".jsonl"}:
         return _read_json(text, name, key, lines=ext == ".jsonl")
     if ext in {".html", ".htm"}:
-        return [_read_html(text, name, key, path.stem)]
+        return [read_html(text, name, key, path.stem)]
     title = None
     if ext in {".md", ".markdown"}:
         m = _MD_HEADING.search(text)
@@ -306,11 +297,13 @@ def _read_json(text: str, name: str, key: str, lines: bool) -> list[RawDocument]
                 continue
             try:
                 record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                bad.append(f"line {number} (malformed JSON: {exc.msg})")
-                continue
-            except RecursionError:
-                bad.append(f"line {number} (nested too deeply to read)")
+            except (json.JSONDecodeError, RecursionError) as exc:
+                why = (
+                    f"malformed JSON: {exc.msg}"
+                    if isinstance(exc, json.JSONDecodeError)
+                    else "nested too deeply"
+                )
+                bad.append(f"line {number} ({why})")
                 continue
             problem = _record_problem(record)
             if problem:
@@ -326,7 +319,7 @@ def _read_json(text: str, name: str, key: str, lines: bool) -> list[RawDocument]
                 f"{name}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
             ) from None
         except RecursionError:  # arrays or objects nested thousands deep: no article is
-            raise IngestError(f"{name}: the JSON is nested too deeply to read") from None
+            raise IngestError(f"{name}: the JSON is nested too deeply") from None
         items = data if isinstance(data, list) else [data]
         for number, record in enumerate(items, start=1):
             problem = _record_problem(record)
@@ -371,7 +364,7 @@ _BLOCK_TAGS = (
 )  # fmt: skip
 
 
-def _read_html(text: str, name: str, key: str, stem: str) -> RawDocument:
+def read_html(text: str, name: str, key: str, stem: str) -> RawDocument:
     """Main text via trafilatura on a tree already stripped of active/embedded content."""
     import lxml.etree
     import lxml.html
@@ -390,12 +383,12 @@ def _read_html(text: str, name: str, key: str, stem: str) -> RawDocument:
         body = _plain_text(tree)
     if not body.strip():
         raise IngestError(f"{name}: no readable text found in the HTML")
-    title = (getattr(meta, "title", None) or "").strip() if meta is not None else ""
-    url = (getattr(meta, "url", None) or "") if meta is not None else ""
-    date = (getattr(meta, "date", None) or "") if meta is not None else ""
-    if title:
-        return RawDocument(title, body, name, url, date, key)
-    return RawDocument(derive_title(body, stem), body, name, url, date, key, title_derived=True)
+    title, url, date, author = (
+        str(getattr(meta, f, None) or "").strip() for f in ("title", "url", "date", "author")
+    )
+    derived = not title
+    title = title or derive_title(body, stem)
+    return RawDocument(title, body, name, url, date, key, title_derived=derived, author=author)
 
 
 def _plain_text(tree: object) -> str:

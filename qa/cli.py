@@ -14,9 +14,12 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from qa.eval.cli import add_parser as add_eval_parser
+from qa.feeds.cli import add_parsers as add_feed_parsers
+from qa.scope.cli import add_selection_arguments, selection_from
 
 if TYPE_CHECKING:
     from qa.api import NewsQA
+    from qa.scope.selection import Selection
     from qa.types import Answer
 
 
@@ -80,8 +83,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("ingest", help="add articles from files or folders (.txt .md .html .json .jsonl)")
-    p.add_argument("paths", nargs="+", help="files or folders")
+    p = sub.add_parser(
+        "ingest", help="add articles from files, folders (.txt .md .html .json .jsonl), web pages or feeds"
+    )
+    p.add_argument("paths", nargs="+", help="files, folders, or http(s) URLs of pages and RSS/Atom feeds")
     p.add_argument("--if-empty", action="store_true", help="only when the store holds no article yet")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(run=cmd_ingest)
@@ -91,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--file", help="questions, one per line ('-' for stdin); prints one JSON object per line")
     p.add_argument("--json", action="store_true", help="print the Answer as JSON")
     p.add_argument("--no-stream", action="store_true", help="print the answer only when it is complete")
+    add_selection_arguments(p)
     p.set_defaults(run=cmd_ask)
 
     p = sub.add_parser("chat", help="an interactive question loop in the terminal")
@@ -112,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="port (NEWSQA_PORT, default 7860)")
     p.set_defaults(run=cmd_serve)
 
+    add_feed_parsers(sub)
     add_eval_parser(sub)  # argparse only: the runner, models and matplotlib load when it runs
     return parser
 
@@ -167,23 +174,27 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             f"{len(r.duplicates)} duplicates; {r.sentences} sentences in {r.seconds:.1f} s. "
             f"The store holds {qa.store.count()} articles."
         )
-    for problem in result.problems:
-        print(f"skipped {problem.message}", file=sys.stderr)  # the message names the file
+    for problem in result.problems:  # a message names its file or URL already
+        named = problem.message.startswith(problem.path)
+        print(
+            f"skipped {problem.message if named else f'{problem.path}: {problem.message}'}", file=sys.stderr
+        )
     return 2 if result.problems and not r.changed and not r.unchanged else 0
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     qa = _qa()
+    selection = selection_from(args)
     if args.file:
-        return _ask_batch(qa, args.file)
+        return _ask_batch(qa, args.file, selection)
     if not args.question:
         raise UserError("give a question, or --file with one question per line")
     qa.check_question(args.question)
     _require_articles(qa)
     if args.json:
-        print(qa.ask(args.question).model_dump_json(indent=2))
+        print(qa.ask(args.question, selection=selection).model_dump_json(indent=2))
         return 0
-    print_answer(qa, args.question, stream=not args.no_stream)
+    print_answer(qa, args.question, stream=not args.no_stream, selection=selection)
     return 0
 
 
@@ -195,7 +206,7 @@ def _require_articles(qa: NewsQA) -> None:
         raise UserError(empty_store("en"))
 
 
-def _ask_batch(qa: NewsQA, path: str) -> int:
+def _ask_batch(qa: NewsQA, path: str, selection: Selection | None = None) -> int:
     from qa.api import QuestionError
 
     lines = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
@@ -204,7 +215,7 @@ def _ask_batch(qa: NewsQA, path: str) -> int:
             if not line.strip():
                 continue
             try:
-                print(qa.ask(line.strip()).model_dump_json(), flush=True)
+                print(qa.ask(line.strip(), selection=selection).model_dump_json(), flush=True)
             except QuestionError as exc:
                 print(
                     json.dumps({"question": line.strip(), "error": str(exc)}, ensure_ascii=False), flush=True
@@ -212,12 +223,15 @@ def _ask_batch(qa: NewsQA, path: str) -> int:
     return 0
 
 
-def print_answer(qa: NewsQA, question: str, history: Sequence = (), stream: bool = True) -> Answer:
-    """Stream the answer to stdout, then list its sources."""
+def print_answer(
+    qa: NewsQA, question: str, history: Sequence = (), stream: bool = True, selection: Selection | None = None
+) -> Answer:
+    """Stream the answer to stdout, then list its sources (and what it was asked of, if not all)."""
+    from qa.text.phrases import scope_line
     from qa.types import Answer
 
     final = None
-    for event in qa.stream(question, history):
+    for event in qa.stream(question, history, selection):
         if isinstance(event, Answer):
             final = event
         elif stream:
@@ -226,9 +240,14 @@ def print_answer(qa: NewsQA, question: str, history: Sequence = (), stream: bool
     if not stream:
         print(final.text, end="")
     print()
+    scope = scope_line(final.language, final.selection, final.time_expression)
+    if scope:
+        print(f"  ({scope})")
     for c in final.citations:
+        dated = f"{c.day}, " if c.day else ""
         print(
-            f"  [{c.marker}] {c.title} ({c.source}, sentence {c.sentence_index + 1}, chars {c.start}-{c.end})"
+            f"  [{c.marker}] {c.title} ({c.source}, {dated}sentence {c.sentence_index + 1}, "
+            f"chars {c.start}-{c.end})"
         )
     if final.abstained and final.passages:
         print("  Closest passages found:")
@@ -276,7 +295,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(json.dumps([asdict(a) for a in articles], ensure_ascii=False, indent=2))
         return 0
     for a in articles:
-        print(f"{a.id}  {a.n_sentences:4d} sent  {a.added_at[:10]}  {a.title}  ({a.source})")
+        print(f"{a.id}  {a.n_sentences:4d} sent  {a.date[:10] or '-':10}  {a.title}  ({a.source})")
     print(f"{len(articles)} articles")
     return 0
 

@@ -24,6 +24,7 @@ from qa.api import NewsQA, QuestionError
 from qa.types import Answer
 from ui import render
 from ui.assets import SCROLL_JS
+from ui.web_sources import build_web_sources, wire_web_sources
 
 EXAMPLES = [
     "Was wies der Generalstab in Kiew zurück?",
@@ -285,6 +286,7 @@ def build_app(qa: NewsQA) -> gr.Blocks:
                     title = gr.Textbox(label="Title")
                     text = gr.Textbox(label="Text", lines=8)
                     paste_btn = gr.Button("Add article")
+                web = build_web_sources(qa)
                 status = gr.Markdown(elem_id="ingest-status")
             with gr.Column(scale=2):
                 table = gr.Dataframe(
@@ -303,6 +305,7 @@ def build_app(qa: NewsQA) -> gr.Blocks:
 
         ingest_btn.click(ui.ingest_files, files, [status, table, info], api_name="ingest_files")
         paste_btn.click(ui.add_text, [title, text], [status, table, info, title, text], api_name="add_text")
+        wire_web_sources(ui, web, status, table, info)
         table.select(ui.select_article, table, [selected, preview], api_visibility="private")
         delete_btn.click(
             ui.delete, selected, [status, table, info, selected, preview], api_name="delete_article"

@@ -127,7 +127,8 @@ def sources_markdown(answer: Answer) -> str:
     if answer.citations:
         lines = [
             f"{c.marker}\\. „{inert(_short(c.text, 240))}“ — *{inert(c.title)}* "
-            f"({inert(short_source(c.source))}, Satz {c.sentence_index + 1})"
+            f"({inert(short_source(c.source))}{', ' + inert(c.day) if c.day else ''}, "
+            f"Satz {c.sentence_index + 1})"
             for c in answer.citations
         ]
         return "\n".join(lines)

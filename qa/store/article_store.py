@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ingest.types import Article, Chunk, Sentence, article_of, chunk_id, position, sentence_id
+from ingest.types import Article, article_of, chunk_id, position, sentence_id
 from qa.embeddings.factory import embedding_name
 from qa.embeddings.workers import EncodedBatch, article_batches, batch_texts, encode_batch, encoded_batches
 from qa.settings import Settings
@@ -31,6 +31,7 @@ from qa.store.layout import ArticleLayout
 from qa.store.lexical import LexicalIndex
 from qa.store.lexical_pair import LexicalPair
 from qa.store.lock import WriteLock
+from qa.store.reconcile import reconcile_lexical
 from qa.store.records import (
     ArticleRecord,
     CheckReport,
@@ -42,7 +43,6 @@ from qa.store.records import (
     mean_vectors,
     stored_article,
 )
-from qa.text.tokens import tokenize
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -191,6 +191,9 @@ class ArticleStore:
             content_hash=str(meta["content_hash"]),
             url=str(meta.get("url", "")),
             date=str(meta.get("date", "")),
+            author=str(meta.get("author", "")),
+            guid=str(meta.get("guid", "")),
+            feed=str(meta.get("feed", "")),
             sentences=layout.sentences(article_id, text),
             chunks=layout.chunks(article_id, text),
         )
@@ -379,27 +382,7 @@ class ArticleStore:
         self._cache = RecordCache(self._articles, self._chunks, lambda: self.generation)
 
     def _reconcile_lexical(self, stored: dict[str, dict[str, Any]]) -> tuple[set[str], set[str]]:
-        """Bring both lexical indexes in step with ``stored`` (Chroma's article metadata by id): rows
-        of articles Chroma lacks go, articles missing or of another version (their content hash,
-        known for rows written since versions were kept) are indexed from their stored text."""
-        added: set[str] = set()
-        removed: set[str] = set()
-        for which in (0, 1):  # the sentence index, then the chunk index
-            have = self._lexical.current(which).group_versions()
-            extra = set(have) - set(stored)
-            missing = {i for i, m in stored.items() if have.get(i) not in ("", m["content_hash"])}
-            if not (missing or extra):
-                continue  # the usual case: no copy of the index needed
-            index = self._lexical.drafts()[which]
-            index.remove_groups(extra | (missing & set(have)))
-            for article_id, (meta, text, layout) in self._cache.articles(sorted(missing)).items():
-                rows: Sequence[Sentence | Chunk] = (
-                    layout.sentences(article_id, text) if which == 0 else layout.chunks(article_id, text)
-                )
-                index.add([r.id for r in rows], [tokenize(r.text) for r in rows], [article_id] * len(rows))
-                index.versions[article_id] = str(meta["content_hash"])
-            added |= missing
-            removed |= extra
+        added, removed = reconcile_lexical(self._lexical, self._cache, stored)
         if added or removed:
             self._save_lexical()
         return added, removed
