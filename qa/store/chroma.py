@@ -7,6 +7,7 @@ Nothing outside ``qa/store`` talks to Chroma; the store's public methods are the
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,17 @@ def connect(settings: Settings, data_dir: Path) -> Any:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if not settings.chroma_url:
-        return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=chroma_settings)
+        try:
+            return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=chroma_settings)
+        except Exception as exc:
+            if os.access(data_dir / "chroma", os.W_OK):
+                raise
+            # Chroma's embedded database writes as it opens, so it cannot even be read in place
+            raise StoreError(
+                f"The store at {data_dir} is read-only, and Chroma's embedded database cannot be opened "
+                "without writing to it. Copy the folder somewhere writable and point NEWSQA_DATA_DIR "
+                "there, or serve it with `chroma run` (NEWSQA_CHROMA_URL)."
+            ) from exc
     from urllib.parse import urlparse
 
     url = urlparse(settings.chroma_url)

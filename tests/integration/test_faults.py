@@ -52,3 +52,24 @@ def test_an_embedded_store_error_does_not_blame_a_server() -> None:
     message = _server_error(InternalError("database or disk is full"))
     assert message is not None and "server" not in message
     assert "Chroma database failed" in message and "disk is full" in message
+
+
+def test_a_read_only_store_says_what_to_do(tmp_path: Path) -> None:
+    """Before, every command failed opening ``.write.lock`` for writing: ``[Errno 30] Read-only file
+    system``. The lock now opens for reading; Chroma's embedded database itself writes as it opens
+    (chromadb 1.5), so the command says the store is read-only and what to do instead."""
+    import shlex
+    import sys
+
+    store = tmp_path / "store"
+    assert run("ingest", str(SEED), data_dir=store).returncode == 0
+    command = " ".join(shlex.quote(p) for p in (sys.executable, "-m", "qa.cli", "list"))
+    script = f"mount --bind {store} {store} && mount -o remount,bind,ro {store} || exit 99; {command}"
+    env = {"NEWSQA_DATA_DIR": str(store), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, env=env, timeout=120
+    )
+    if done.returncode == 99:
+        pytest.skip(f"cannot mount the store read-only here (needs root and unshare): {done.stderr.strip()}")
+    assert done.returncode == 2, done.stderr
+    assert f"The store at {store} is read-only" in done.stderr and "Errno" not in done.stderr
