@@ -67,12 +67,12 @@ def main() -> int:
             f"| {cited or 'abstained'} |"
         )
     lines = [
-        "| case | kind | newest first | newest first without qa/answering/stories.py | marks right | citations |",
+        "| case | kind | newest first | newest first, ranker order | marks right | citations |",
         "| --- | --- | --- | --- | --- | --- |",
         *rows,
         "",
         *(
-            f"{kind}: {t[0]} cases, newest cited first {t[1]}/{t[0]} (without qa/answering/stories.py {t[3]}/{t[0]}), "
+            f"{kind}: {t[0]} cases, newest cited first {t[1]}/{t[0]} (ranker order {t[3]}/{t[0]}), "
             f"marks right {t[2]}/{t[0]}"
             for kind, t in score.items()
         ),

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
         0, description="Sentences embedded and committed per batch at ingest (0: the store's default)."
     )
 
+    language: str = Field(
+        "", description="'de' or 'en': the CLI's language. Empty: the locale's (LC_ALL, LC_MESSAGES, LANG)."
+    )
     fetch_user_agent: str = Field(
         "newsqa/0.5 (news question answering; fetches only the pages and feeds its user names)",
         description="The User-Agent of every request for a page or feed.",
