@@ -11,6 +11,7 @@ citation markers and the article's own, clearly marked, URL.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -108,8 +109,10 @@ def test_hostile_articles_and_replies_load_nothing_from_elsewhere(
     ask(page, QUESTION)
     page.locator("#chatbot a.cite").first.wait_for(timeout=60_000)
     page.locator("#article-box .article-text").wait_for(timeout=30_000)
-    page.locator("#chatbot").get_by_text("Quellen (").first.click()  # open the "Sources" box
-    page.locator("#chatbot").get_by_text("Satz 1)").first.wait_for(timeout=30_000)
+    page.locator("#chatbot").get_by_text(
+        re.compile(r"^(Quellen|Sources) \(")
+    ).first.click()  # the Sources box
+    page.locator("#chatbot").get_by_text(re.compile(r"(Satz|sentence) 1\)")).first.wait_for(timeout=30_000)
     page.wait_for_timeout(1500)
 
     assert not exfil.hits, exfil.hits
