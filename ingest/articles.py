@@ -22,11 +22,14 @@ import unicodedata
 from ingest.chunks import make_chunks
 from ingest.dates import dateline_date, iso_date
 from ingest.errors import IngestError
-from ingest.readers import RawDocument, title_from_first_sentence
+from ingest.readers import RawDocument, shorten, title_from_first_sentence
 from ingest.sentences import split_sentences
 from ingest.types import Article, Sentence
 
-__all__ = ["article_from_raw", "article_id", "build_article", "content_hash"]
+__all__ = ["MAX_TITLE_CHARS", "article_from_raw", "article_id", "build_article", "content_hash"]
+
+MAX_TITLE_CHARS = 300
+"""Longer titles are cut (at a word, with "…"): a title is shown whole in every list and source line."""
 
 
 def article_id(key: str) -> str:
@@ -68,7 +71,7 @@ def build_article(
     spans = split_sentences(text)
     if not spans:
         raise IngestError(f"{source or 'text'}: no sentences found (the text is empty or blank)")
-    title = " ".join(title.split())
+    title = shorten(" ".join(title.split()), MAX_TITLE_CHARS)
     digest = content_hash(title if title_in_hash else "", text)
     title = title or title_from_first_sentence(text)
     aid = article_id(identity or url.strip() or source_key or digest)

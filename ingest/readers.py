@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.errors import IngestError
-from ingest.sentences import split_sentences
+from ingest.sentences import shorten, split_sentences
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -202,14 +202,7 @@ def title_from_first_sentence(text: str) -> str:
     spans = split_sentences(text)
     if not spans:
         return ""
-    first = " ".join(text[spans[0][0] : spans[0][1]].split())
-    if len(first) <= _TITLE_CHARS:
-        return first
-    cut = first[:_TITLE_CHARS]
-    space = cut.rfind(" ")
-    if space > _TITLE_CHARS // 3:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:-–—") + "…"
+    return shorten(" ".join(text[spans[0][0] : spans[0][1]].split()), _TITLE_CHARS)
 
 
 def derive_title(text: str, stem: str = "") -> str:
@@ -304,8 +297,13 @@ def _read_json(text: str, name: str, key: str, lines: bool) -> list[RawDocument]
                 continue
             try:
                 record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                bad.append(f"line {number} (malformed JSON: {exc.msg})")
+            except (json.JSONDecodeError, RecursionError) as exc:
+                why = (
+                    f"malformed JSON: {exc.msg}"
+                    if isinstance(exc, json.JSONDecodeError)
+                    else "nested too deeply"
+                )
+                bad.append(f"line {number} ({why})")
                 continue
             problem = _record_problem(record)
             if problem:
@@ -320,6 +318,8 @@ def _read_json(text: str, name: str, key: str, lines: bool) -> list[RawDocument]
             raise IngestError(
                 f"{name}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
             ) from None
+        except RecursionError:  # arrays or objects nested thousands deep: no article is
+            raise IngestError(f"{name}: the JSON is nested too deeply") from None
         items = data if isinstance(data, list) else [data]
         for number, record in enumerate(items, start=1):
             problem = _record_problem(record)

@@ -186,3 +186,14 @@ def _cut_long(text: str, start: int, end: int, limit: int) -> list[tuple[int, in
         start = best.end()
     pieces.append((start, end))
     return pieces
+
+
+def shorten(line: str, limit: int) -> str:
+    """``line`` cut to at most ``limit`` characters, at a word boundary when there is one, with "…"."""
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 3:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–—") + "…"

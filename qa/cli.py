@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -34,9 +35,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(args.run(args) or 0)
+        code = int(args.run(args) or 0)
+        sys.stdout.flush()  # here, so a reader that went away is a BrokenPipeError below
+        return code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (``newsqa list --json | head``): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+        return 141  # as a shell tool killed by SIGPIPE
     except (UserError, ValueError, RuntimeError, OSError) as exc:
         print(f"newsqa: {exc}", file=sys.stderr)
         return 2
@@ -54,9 +60,15 @@ _SERVER_MODULES = frozenset({"openai", "httpx", "httpx2", "httpcore", "chromadb"
 
 
 def _server_error(exc: BaseException) -> str | None:
-    """A one-line message naming the server for a client library's error, else None (a bug)."""
-    if type(exc).__module__.split(".")[0] not in _SERVER_MODULES:
+    """A one-line message naming the server for a client library's error, else None (a bug).
+
+    Chroma's errors that reach here come from an embedded store (a Chroma server's are a
+    ``StoreError`` naming it): those name the store, not a server."""
+    module = type(exc).__module__.split(".")[0]
+    if module not in _SERVER_MODULES:
         return None
+    if module == "chromadb":
+        return f"the store's Chroma database failed: {type(exc).__name__}: {exc} (`newsqa doctor` checks it)"
     from urllib.parse import urlsplit
 
     url = str(getattr(getattr(exc, "request", None), "url", "") or "")

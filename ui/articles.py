@@ -81,7 +81,7 @@ class Articles:
             message = p.message.replace(p.path, name)  # the staged path means nothing to the user
             if not message.startswith(name):
                 message = f"{name}: {message}"
-            lines.append("- " + t("rejected", lang, message=render.esc(message)))
+            lines.append("- " + t("rejected", lang, message=render.inert(message)))
         return "\n".join(lines), self.table(lang), self.info(lang)
 
     def _stage(self, files: list[str]) -> list[tuple[Path, str]]:
@@ -122,7 +122,7 @@ class Articles:
         try:
             report = self.qa.add_text(title or "", text)
         except ValueError as exc:  # IngestError is a ValueError
-            message = t("rejected", lang, message=render.esc(str(exc)))
+            message = t("rejected", lang, message=render.inert(str(exc)))
             return message, self.table(lang), self.info(lang), gr.skip(), gr.skip()
         return self.summary(report, lang), self.table(lang), self.info(lang), "", ""
 
@@ -138,7 +138,7 @@ class Articles:
         article = self.qa.article(article_id) if article_id else None
         if article is None:
             return "", "", render.placeholder_html(t("select_article", lang)), gr.update(visible=False)
-        chosen = f"**{render.esc(article.title)}**"
+        chosen = f"**{render.inert(article.title)}**"
         return article_id, chosen, render.article_html(article, language=lang), gr.update(visible=False)
 
     def ask_delete(self, article_id: str, request: gr.Request | None = None) -> tuple[str, Any]:
@@ -147,7 +147,7 @@ class Articles:
         stored = {a.id: a for a in self.qa.articles()}.get((article_id or "").strip())
         if stored is None:
             return t("select_first", lang), gr.update(visible=False)
-        question = t("confirm_delete", lang, title=render.esc(stored.title))
+        question = t("confirm_delete", lang, title=render.inert(stored.title))
         return question, gr.update(visible=True)
 
     def delete(
@@ -160,7 +160,7 @@ class Articles:
         if not article_id:
             msg = t("select_first", lang)
         elif self.qa.delete(article_id):
-            msg = t("deleted", lang, title=render.esc(title))
+            msg = t("deleted", lang, title=render.inert(title))
         else:
             msg = t("no_article", lang, id=render.esc(article_id))
         placeholder = render.placeholder_html(t("select_article", lang))

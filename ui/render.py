@@ -21,11 +21,41 @@ if TYPE_CHECKING:
     from qa.types import Answer, Passage
 
 _TAGS = re.compile(r"<[^>]+>")
+_WEB_URL = re.compile(r"https?://[^\s\"'<>]+$", re.I)
 
 
 def esc(text: str) -> str:
     """HTML-escape untrusted text (quotes too, since it may land in attributes)."""
     return html.escape(text or "", quote=True)
+
+
+_MARKDOWN_ANYWHERE = re.compile(r"[\\`*_{}\[\]()#!|~$=@]")
+"""Characters that start Markdown anywhere in a line: emphasis, code, links and images, headings,
+tables, strike-through, LaTeX, setext underlines, e-mail autolinks (and the escape character)."""
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)([-+]|\d+\.)", re.M)
+"""Lists, rules and setext underlines, which start a line."""
+_AUTOLINK = re.compile(r":(?=//)|(?<=www)\.", re.I)
+"""What makes ``http://…`` and ``www.…`` links by themselves (GitHub-flavoured autolinks)."""
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def inert(text: str) -> str:
+    """Untrusted text for a component that renders Markdown (the chat, the panel heading): shown as
+    written, with no Markdown taking effect.
+
+    Each character that could start Markdown gets a backslash (a CommonMark escape) and the rest is
+    HTML-escaped, so ``![x](http://…)`` shows as those characters instead of loading an image, and
+    ``[a](…)``, ``http://…``, ``www.…`` and ``<img>`` stay text. Commas, full stops and hyphens in
+    the middle of a line are left alone, so API clients read the text nearly as it was.
+    """
+    text = _MARKDOWN_ANYWHERE.sub(lambda m: "\\" + m[0], text or "")
+    text = _MARKDOWN_LINE_START.sub(lambda m: m[1] + m[2][:-1] + "\\" + m[2][-1], text)
+    return esc(_AUTOLINK.sub(lambda m: "\\" + m[0], text))
+
+
+def plain(markdown: str) -> str:
+    """The text :func:`inert` shows, from the Markdown it wrote (tags are the caller's to strip)."""
+    return html.unescape(_MARKDOWN_ESCAPE.sub(r"\1", markdown))
 
 
 def citation_key(turn: int, marker: int) -> str:
@@ -51,27 +81,30 @@ def abstain_label(language: str) -> str:
 
 
 def streaming_text(text: str) -> str:
-    """The partial answer while it streams: escaped, markers still plain."""
-    return esc(text)
+    """The partial answer while it streams: inert text, markers still plain."""
+    return inert(text)
 
 
 def answer_markdown(answer: Answer, turn: int, language: str = "de") -> str:
-    """The final answer: escaped text whose ``[n]`` markers link to their source (``#cite-T-n``).
+    """The final answer: inert text whose ``[n]`` markers link to their source (``#cite-T-n``),
+    the only links an answer has.
 
     A click on a marker is caught by the page script (``ui.app.PAGE_JS``), which opens the cited
     sentence in the article view; without the script the link is still harmless. The answer keeps
     its question's language; the link titles are the page's (``language``).
     """
-    known = {c.marker for c in answer.citations}
-
-    def link(m: re.Match[str]) -> str:
-        n = int(m[2]) if m[2].isdigit() else 0
-        if n not in known:
-            return m[0]
-        label = t("show_source", language, n=n)
-        return f'{m[1]}<a class="cite" href="#cite-{citation_key(turn, n)}" title="{label}">[{n}]</a>'
-
-    body = MARKER.sub(link, esc(answer.text))
+    known = {str(c.marker) for c in answer.citations}
+    pieces, pos = [], 0
+    for m in MARKER.finditer(answer.text):
+        if m[2] not in known:
+            continue  # not one marker of a citation: shown as text
+        label = t("show_source", language, n=m[2])
+        pieces += [inert(answer.text[pos : m.start()]), m[1]]
+        pieces.append(
+            f'<a class="cite" href="#cite-{citation_key(turn, int(m[2]))}" title="{label}">[{m[2]}]</a>'
+        )
+        pos = m.end()
+    body = "".join(pieces) + inert(answer.text[pos:])
     if answer.abstained and not re.search(r"\b(Quellen|sources)\b", answer.text, re.I):
         return f"**{abstain_label(answer.language)}.** {body}"
     return body
@@ -94,15 +127,15 @@ def sources_markdown(answer: Answer, language: str = "de") -> str:
     in the page's ``language`` (the quoted sentences as they stand)."""
     if answer.citations:
         lines = [
-            f"{c.marker}. „{esc(_short(c.text, 240))}“ — *{esc(c.title)}* "
-            f"({esc(short_source(c.source))}{', ' + esc(c.day) if c.day else ''}, "
+            f"{c.marker}\\. „{inert(_short(c.text, 240))}“ — *{inert(c.title)}* "
+            f"({inert(short_source(c.source))}{', ' + inert(c.day) if c.day else ''}, "
             f"{t('sentence_n', language, n=c.sentence_index + 1)})"
             for c in answer.citations
         ]
         return "\n".join(lines) + f"\n\n<small>{t('one_based', language)}</small>"
     if not answer.passages:
         return t("no_matching", language)
-    lines = [f"- „{esc(_short(p.text, 240))}“ — *{esc(p.title)}*" for p in answer.passages[:3]]
+    lines = [f"- „{inert(_short(p.text, 240))}“ — *{inert(p.title)}*" for p in answer.passages[:3]]
     return t("closest", language) + ":\n" + "\n".join(lines)
 
 
@@ -131,7 +164,7 @@ def panel_heading(answer: Answer | None, latest: bool = True, language: str = "d
     if answer.abstained or not answer.citations:
         return f'<span class="abstained">{abstain_label(language)}</span> {t("closest_short", language)}:'
     if not latest:
-        return t("panel_earlier", language, question=esc(_short(answer.question, 80)))
+        return t("panel_earlier", language, question=inert(_short(answer.question, 80)))
     return t("panel_latest", language)
 
 
@@ -175,7 +208,16 @@ def article_html(
             out.append(f'<span id="sent-{s.index}">{body}</span>')
         pos = s.end
     out.append(esc(text[pos:]))
-    meta = " · ".join(esc(x) for x in (short_source(article.source), article.date, article.url) if x)
+    own_url = article.url if _WEB_URL.match(article.url or "") else ""
+    meta = " · ".join(
+        esc(x) for x in (short_source(article.source), article.date, article.url) if x and x != own_url
+    )
+    if own_url:  # the one link an article view has: its own address, marked as leaving the page
+        meta += (
+            f' · <a class="article-url" href="{esc(own_url)}" target="_blank" '
+            f'rel="noopener noreferrer nofollow" referrerpolicy="no-referrer">'
+            f"Original (externer Link): {esc(own_url)}</a>"
+        )
     return (
         '<div class="article-view">'
         f'<h3 class="article-title">{esc(article.title)}</h3>'
@@ -223,7 +265,7 @@ def plain_history(history: Sequence) -> list[dict[str, str]]:
             content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
         if not isinstance(content, str) or (isinstance(meta, dict) and meta.get("title")):
             continue
-        out.append({"role": turn.get("role", "user"), "content": html.unescape(_TAGS.sub("", content))})
+        out.append({"role": turn.get("role", "user"), "content": plain(_TAGS.sub("", content))})
     return out
 
 

@@ -32,8 +32,11 @@ def launch(
     qa: NewsQA, host: str | None = None, port: int | None = None, *, block: bool = True, quiet: bool = False
 ) -> tuple[gr.Blocks, str]:
     """Serve the page; returns the Blocks and the local URL (``block=False`` returns at once)."""
+    from starlette.middleware import Middleware
+
     from ui.app import build_app
     from ui.assets import CSS, PAGE_JS
+    from ui.guard import Guard
     from ui.strings import i18n
     from ui.theme import theme
 
@@ -42,6 +45,8 @@ def launch(
     demo.queue(default_concurrency_limit=4)
     kwargs: dict[str, Any] = {
         "server_name": host or s.host,
+        # host names, foreign origins and login attempts are checked before Gradio (ui/guard.py)
+        "app_kwargs": {"middleware": [Middleware(Guard, host=host or s.host)]},
         "server_port": port or s.port,
         "share": False,
         "auth": parse_auth(s.auth),

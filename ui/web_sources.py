@@ -39,10 +39,10 @@ def feeds_markdown(qa: NewsQA, lang: str) -> str:
         + t(
             "feed_line",
             lang,
-            title=render.esc(f.title or f.url),
-            url=render.esc(f.url),
+            title=render.inert(f.title or f.url),
+            url=render.inert(f.url),
             items=f.items,
-            polled=render.esc(f.polled_at[:16].replace("T", " ") or t("never", lang)),
+            polled=render.inert(f.polled_at[:16].replace("T", " ") or t("never", lang)),
         )
         for f in feeds
     ]
@@ -53,14 +53,14 @@ def _poll_lines(polls: list[FeedPoll], lang: str) -> list[str]:
     lines = []
     for p in polls:
         if p.error:
-            lines.append("- " + t("rejected", lang, message=render.esc(p.error)))
+            lines.append("- " + t("rejected", lang, message=render.inert(p.error)))
         elif p.not_modified:
-            lines.append(f"- {render.esc(p.url)}: {t('not_modified', lang)}")
+            lines.append(f"- {render.inert(p.url)}: {t('not_modified', lang)}")
         else:
             counts = t("feed_counts", lang, added=len(p.added), replaced=len(p.replaced))
-            lines.append(f"- {render.esc(p.url)}: {counts}")
+            lines.append(f"- {render.inert(p.url)}: {counts}")
         lines += [
-            "- " + t("skipped_line", lang, message=render.esc(problem.message)) for problem in p.problems
+            "- " + t("skipped_line", lang, message=render.inert(problem.message)) for problem in p.problems
         ]
     return lines
 
@@ -93,7 +93,7 @@ def wire_web_sources(
             return done([t("enter_url", lang)], lang)
         result = qa.ingest_urls([url.strip()])
         lines = [articles.summary(result.report, lang)]
-        lines += ["- " + t("rejected", lang, message=render.esc(p.message)) for p in result.problems]
+        lines += ["- " + t("rejected", lang, message=render.inert(p.message)) for p in result.problems]
         return done(lines, lang)
 
     def follow(url: str, request: gr.Request) -> tuple[str, Any, str, str]:

@@ -13,23 +13,25 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import closing
+from contextlib import AbstractContextManager, closing
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ingest.types import Article, Chunk, Sentence, article_of, chunk_id, position, sentence_id
+from ingest.types import Article, article_of, chunk_id, position, sentence_id
 from qa.embeddings.factory import embedding_name
 from qa.embeddings.workers import EncodedBatch, article_batches, batch_texts, encode_batch, encoded_batches
 from qa.settings import Settings
 from qa.store import chroma
 from qa.store.cache import RecordCache
+from qa.store.connection import Connection, ServerStamp
 from qa.store.layout import ArticleLayout
 from qa.store.lexical import LexicalIndex
 from qa.store.lexical_pair import LexicalPair
 from qa.store.lock import WriteLock
+from qa.store.reconcile import reconcile_lexical
 from qa.store.records import (
     ArticleRecord,
     CheckReport,
@@ -41,7 +43,6 @@ from qa.store.records import (
     mean_vectors,
     stored_article,
 )
-from qa.text.tokens import tokenize
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -61,15 +62,10 @@ class ArticleStore:
         self._lock = WriteLock(self.data_dir / ".write.lock", self._reload_if_changed, self._lexical.discard)
         # Under the file lock from the start: processes opening a new store at once would otherwise
         # race in Chroma's first-open schema setup ("table collections already exists").
+        self._connection: Connection | None = None  # none yet: nothing to reopen on acquiring the lock
         with self._lock.hold():
-            self._client = chroma.connect(settings, self.data_dir)
-            where = settings.chroma_url or str(self.data_dir)
-            name, prefix = embedding_name(embeddings), settings.collection_prefix
-            self._articles = chroma.open_collection(self._client, settings, where, f"{prefix}_articles", name)
-            self._chunks = chroma.open_collection(
-                self._client, settings, where, f"{prefix}_chunks", name, chroma.PASSAGE_HNSW
-            )
-            self._cache = RecordCache(self._articles, self._chunks, lambda: self.generation)
+            self._use_connection(Connection(settings, self.data_dir, embedding_name(embeddings)))
+            self._stamp = ServerStamp(self._connection) if settings.chroma_url and self._connection else None
             self._lexical.load()
             # kept so ``newsqa doctor`` can report what opening the store repaired
             self.opened_check: CheckReport = self.check()
@@ -84,7 +80,7 @@ class ArticleStore:
         """
         started = time.perf_counter()
         report = IngestReport()
-        with self._lock.hold():
+        with self._writing():
             todo = self._plan(articles, report)
             total = sum(len(a.sentences) for a in todo)
             done = 0
@@ -106,19 +102,19 @@ class ArticleStore:
                     if progress:
                         progress(done, total)
             if todo:
-                self._save_lexical()
+                self._announce()
             report.sentences = total
         report.seconds = time.perf_counter() - started
         return report
 
     def delete(self, article_id: str) -> bool:
         """Remove an article completely; returns False when there is no such article."""
-        with self._lock.hold():
+        with self._writing():
             found = self._article_metadata([article_id])
             if not found:
                 return False
             self._remove(found)
-            self._save_lexical()
+            self._announce()
             return True
 
     def check(self) -> CheckReport:
@@ -129,6 +125,7 @@ class ArticleStore:
         earlier version of an article.
         """
         with self._lock.hold():
+            token = self._stamp.current() if self._stamp else None  # before reading: see ServerStamp
             stored = self._article_metadata()
             orphaned: set[str] = set()
             if self._chunks.count() != sum(int(m["n_chunks"]) for m in stored.values()):
@@ -138,7 +135,11 @@ class ArticleStore:
                 stale = [c for c in self._chunks.get(include=[])["ids"] if c not in expected]
                 chroma.delete(self._chunks, stale)
                 orphaned |= {article_of(c) for c in stale}
-            added, removed = self._reconcile_lexical(set(stored))
+            added, removed = self._reconcile_lexical(stored)
+            if self._stamp:
+                self._stamp.seen = token
+                if orphaned:
+                    self._stamp.bump()
             return CheckReport(len(stored), sorted(orphaned), sorted(added), sorted(removed))
 
     # ---- reading -------------------------------------------------------------------------------
@@ -171,11 +172,13 @@ class ArticleStore:
 
     def list_articles(self) -> list[StoredArticle]:
         """Every article, most recently added first."""
+        self.refresh()
         items = [stored_article(i, m) for i, m in self._article_metadata().items()]
         return sorted(items, key=lambda a: (a.added_at, a.title), reverse=True)
 
     def get_article(self, article_id: str) -> Article | None:
         """The article with its text, sentences and chunks, as it was ingested."""
+        self.refresh()
         record = self._cache.articles([article_id]).get(article_id)
         if record is None:
             return None
@@ -258,10 +261,21 @@ class ArticleStore:
         return self._lexical.stamp
 
     def refresh(self) -> None:
-        """Reload the lexical indexes if another process has written newer ones."""
+        """See what other processes wrote: reload the lexical indexes another process with this data
+        directory published (and reopen an embedded Chroma, whose vector index this process holds
+        in memory), or, on a Chroma server another client wrote to, bring them in step with it."""
+        if self._connection is not None:
+            self._connection.check_present()
         if self._lexical.changed_on_disk():
             with self._lock.thread_lock:
-                self._lexical.load()
+                self._reload_if_changed()
+        if self._stamp is not None and self._stamp.changed():
+            with self._lock.hold():  # a writer of this data directory may be catching up too
+                if self._stamp.changed():
+                    token = self._stamp.current()
+                    self._cache.clear()  # it may hold versions another client has replaced
+                    self._reconcile_lexical(self._article_metadata())
+                    self._stamp.seen = token
 
     # ---- internals: planning and writing -------------------------------------------------------
     def _plan(self, articles: Sequence[Article], report: IngestReport) -> list[Article]:
@@ -299,7 +313,7 @@ class ArticleStore:
             # Persist the removal now: the new versions keep the old ids, so if the process died
             # before the final save, the old lexical rows would still carry those article ids
             # and ``check`` (which compares article ids) could never tell them from the new text.
-            self._save_lexical()
+            self._announce()
         return todo
 
     def _write_batch(self, batch: Sequence[Article], encoded: EncodedBatch | None = None) -> None:
@@ -320,11 +334,13 @@ class ArticleStore:
             [s.id for s in sentences], encoded.sentence_tokens, [s.article_id for s in sentences]
         )
         chunk_index.add([c.id for c in chunks], encoded.chunk_tokens, [c.article_id for c in chunks])
+        for index in (sentence_index, chunk_index):
+            index.versions.update({a.id: a.content_hash for a in batch})
 
     def _remove(self, stored: dict[str, dict[str, Any]]) -> None:
         """Remove articles, given their stored metadata (which holds the layout naming their records)."""
         article_ids = list(stored)
-        self._articles.delete(ids=article_ids)  # the commit marker goes first
+        chroma.delete(self._articles, article_ids)  # the commit marker goes first
         chroma.delete(
             self._chunks, [c for i, m in stored.items() for c in ArticleLayout.from_metadata(m).chunk_ids(i)]
         )
@@ -336,34 +352,46 @@ class ArticleStore:
         self._lexical.save()
         self._cache.clear()
 
+    def _announce(self) -> None:
+        """After a write to Chroma: publish the lexical indexes and tell other clients of a server."""
+        self._save_lexical()
+        if self._stamp is not None:
+            self._stamp.bump()
+
     def _reload_if_changed(self) -> None:
+        """Another process with this data directory wrote: its lexical indexes, then a fresh Chroma.
+
+        In this order, so this process never holds lexical rows newer than its Chroma view.
+        """
+        if self._connection is not None:
+            self._connection.check_present()
         if self._lexical.changed_on_disk():
             self._lexical.load()
+            if self._connection is not None and not self.settings.chroma_url:
+                self._connection.reopen()
+                self._use_connection(self._connection)
 
-    def _reconcile_lexical(self, article_ids: set[str]) -> tuple[set[str], set[str]]:
-        added: set[str] = set()
-        removed: set[str] = set()
-        for which in (0, 1):  # the sentence index, then the chunk index
-            have = self._lexical.current(which).group_ids()
-            missing, extra = article_ids - have, have - article_ids
-            if not (missing or extra):
-                continue  # the usual case: no copy of the index needed
-            index = self._lexical.drafts()[which]
-            if extra:
-                index.remove_groups(extra)
-            for article_id, (_, text, layout) in self._cache.articles(sorted(missing)).items():
-                rows: Sequence[Sentence | Chunk] = (
-                    layout.sentences(article_id, text) if which == 0 else layout.chunks(article_id, text)
-                )
-                index.add([r.id for r in rows], [tokenize(r.text) for r in rows], [article_id] * len(rows))
-            added |= missing
-            removed |= extra
+    def _writing(self) -> AbstractContextManager[None]:
+        if self._connection is not None:
+            self._connection.check_present()  # before the lock file, which went with the store
+        return self._lock.hold()
+
+    def _use_connection(self, connection: Connection) -> None:
+        self._connection = connection
+        self._articles, self._chunks = connection.articles, connection.chunks
+        self._cache = RecordCache(self._articles, self._chunks, lambda: self.generation)
+
+    def _reconcile_lexical(self, stored: dict[str, dict[str, Any]]) -> tuple[set[str], set[str]]:
+        added, removed = reconcile_lexical(self._lexical, self._cache, stored)
         if added or removed:
             self._save_lexical()
         return added, removed
 
     def _article_metadata(self, ids: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
-        got = self._articles.get(ids=list(ids) if ids is not None else None, include=["metadatas"])
+        if ids is None:
+            got = self._articles.get(include=["metadatas"])
+        else:
+            got = chroma.get_by_ids(self._articles, ids, ["metadatas"])
         return {
             i: ArticleRecord.from_metadata(m).meta for i, m in zip(got["ids"], got["metadatas"], strict=True)
         }

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ingest.types import article_of, position
+from qa.store import chroma
 from qa.store.layout import ArticleLayout
 from qa.store.records import ArticleRecord, ChunkRecord
 
@@ -48,7 +49,7 @@ class RecordCache:
         found = {i: cache[i] for i in wanted if i in cache}
         missing = [i for i in wanted if i not in found]
         if missing:
-            got = self._articles.get(ids=missing, include=["metadatas"])
+            got = chroma.get_by_ids(self._articles, missing, ["metadatas"])
             for article_id, meta in zip(got["ids"], got["metadatas"], strict=True):
                 found[article_id] = cache[article_id] = ArticleRecord.from_metadata(meta)
         return found
@@ -76,7 +77,7 @@ class RecordCache:
         found = {c: cache[c] for c in wanted if c in cache}
         missing = [c for c in wanted if c not in found and article_of(c) in layouts]
         if missing:
-            got = self._chunks.get(ids=missing, include=["embeddings", "metadatas"])
+            got = chroma.get_by_ids(self._chunks, missing, ["embeddings", "metadatas"])
             for cid, vector, meta in zip(got["ids"], got["embeddings"], got["metadatas"], strict=True):
                 ranges = layouts[article_of(cid)].chunk_ranges
                 if position(cid) < len(ranges):

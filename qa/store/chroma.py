@@ -7,7 +7,8 @@ Nothing outside ``qa/store`` talks to Chroma; the store's public methods are the
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,9 @@ from qa.settings import Settings
 SCHEMA = 1
 """The layout of the records this version writes (``docs/design.md``). A store of another schema is
 refused with the re-ingest instructions: newsqa does not rewrite old stores in place."""
+
+EMBEDDED_DB = "chroma.sqlite3"
+"""The file an embedded Chroma keeps its records in, under ``<data_dir>/chroma``."""
 
 CHROMA_MAX_BATCH = 5000
 CHROMA_MAX_REQUEST_CHARS = 8_000_000
@@ -39,7 +43,17 @@ def connect(settings: Settings, data_dir: Path) -> Any:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if not settings.chroma_url:
-        return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=chroma_settings)
+        try:
+            return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=chroma_settings)
+        except Exception as exc:
+            if os.access(data_dir / "chroma", os.W_OK):
+                raise
+            # Chroma's embedded database writes as it opens, so it cannot even be read in place
+            raise StoreError(
+                f"The store at {data_dir} is read-only, and Chroma's embedded database cannot be opened "
+                "without writing to it. Copy the folder somewhere writable and point NEWSQA_DATA_DIR "
+                "there, or serve it with `chroma run` (NEWSQA_CHROMA_URL)."
+            ) from exc
     from urllib.parse import urlparse
 
     url = urlparse(settings.chroma_url)
@@ -96,20 +110,38 @@ class ServerCollection:
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._collection, name)
-        if not callable(attr):
-            return attr
+        return server_call(self._url, attr) if callable(attr) else attr
 
-        @functools.wraps(attr)
-        def call(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return attr(*args, **kwargs)
-            except Exception as exc:
-                raise StoreError(
-                    f"The Chroma server at {self._url} failed ({type(exc).__name__}: {exc}). "
-                    "Is it running? Start it again and retry; the store repairs itself on the next open."
-                ) from exc
 
-        return call
+def server_call(url: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` raising a ``StoreError`` that names the server at ``url`` when it fails."""
+
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except Exception as exc:
+            raise StoreError(
+                f"The Chroma server at {url} failed ({type(exc).__name__}: {exc}). "
+                "Is it running? Start it again and retry; the store repairs itself on the next open."
+            ) from exc
+
+    return call
+
+
+def forget_embedded(data_dir: Path) -> None:
+    """Let the next embedded client of ``data_dir`` start a system of its own.
+
+    Chroma shares one system (and its in-memory vector indexes) among the clients of a path in a
+    process; a system started now reads what other processes wrote since. Clients already handed
+    out keep their system, so a question in flight on another thread is not cut off.
+    """
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    identifier = str(data_dir / "chroma")
+    with SharedSystemClient._refcount_lock:
+        SharedSystemClient._identifier_to_system.pop(identifier, None)
+        SharedSystemClient._identifier_to_refcount.pop(identifier, None)
 
 
 def upsert(collection: Any, ids: list[str], vectors: np.ndarray, metas: list[dict] | None = None) -> None:
@@ -120,6 +152,17 @@ def upsert(collection: Any, ids: list[str], vectors: np.ndarray, metas: list[dic
             embeddings=vectors[start:end],
             metadatas=metas[start:end] if metas is not None else None,
         )
+
+
+def get_by_ids(collection: Any, ids: Sequence[str], include: list[str]) -> dict[str, list]:
+    """``collection.get(ids=ids)`` in requests of at most ``CHROMA_MAX_BATCH`` ids: one query with
+    more ids than SQLite takes variables fails ("too many SQL variables", 200,000 articles)."""
+    merged: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+    for start in range(0, len(ids), CHROMA_MAX_BATCH):
+        got = collection.get(ids=list(ids[start : start + CHROMA_MAX_BATCH]), include=include)
+        for key in merged:
+            merged[key].extend(got[key])
+    return merged
 
 
 def delete(collection: Any, ids: Sequence[str]) -> None:

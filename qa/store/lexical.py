@@ -28,6 +28,7 @@ class LexicalIndex:
         self.ids: list[str] = []
         self.row_of: dict[str, int] = {}
         self.groups: list[str] = []  # the article id of each row
+        self.versions: dict[str, str] = {}  # article id -> the content hash its rows were made from
         self.alive = np.zeros(0, dtype=bool)
         self.lengths = np.zeros(0, dtype=np.float32)
         self._blocks: list[sparse.csr_matrix] = []
@@ -65,6 +66,8 @@ class LexicalIndex:
         """Tombstone every document of the given articles; returns how many were removed."""
         wanted = set(groups)
         doomed = [doc_id for doc_id, g in zip(self.ids, self.groups, strict=True) if g in wanted]
+        for group in wanted:
+            self.versions.pop(group, None)
         return self.remove_ids(doomed)
 
     def remove_ids(self, ids: Iterable[str]) -> int:
@@ -84,6 +87,7 @@ class LexicalIndex:
         other = LexicalIndex()
         other.vocab, other.ids, other.row_of = dict(self.vocab), list(self.ids), dict(self.row_of)
         other.groups, other.alive, other.lengths = list(self.groups), self.alive.copy(), self.lengths
+        other.versions = dict(self.versions)
         other._blocks = list(self._blocks)
         other._matrix, other._csc, other._df, other._norm = self._matrix, self._csc, self._df, self._norm
         other._n_docs, other._dead = self._n_docs, self._dead
@@ -95,6 +99,10 @@ class LexicalIndex:
 
     def group_ids(self) -> set[str]:
         return {g for g, ok in zip(self.groups, self.alive, strict=True) if ok}
+
+    def group_versions(self) -> dict[str, str]:
+        """Each live article id with the content hash of its rows ("" if written before versions were)."""
+        return {g: self.versions.get(g, "") for g in self.group_ids()}
 
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every row (tombstoned rows score 0)."""
@@ -146,7 +154,14 @@ class LexicalIndex:
                 shape=np.asarray(matrix.shape),
                 lengths=self.lengths,
                 meta=np.frombuffer(
-                    json.dumps({"vocab": list(self.vocab), "ids": self.ids, "groups": self.groups}).encode(),
+                    json.dumps(
+                        {
+                            "vocab": list(self.vocab),
+                            "ids": self.ids,
+                            "groups": self.groups,
+                            "versions": self.versions,
+                        }
+                    ).encode(),
                     dtype=np.uint8,
                 ),
             )
@@ -171,6 +186,7 @@ class LexicalIndex:
         index.vocab = {term: i for i, term in enumerate(meta["vocab"])}
         index.ids = meta["ids"]
         index.groups = meta["groups"]
+        index.versions = meta.get("versions", {})
         index.row_of = {doc_id: i for i, doc_id in enumerate(index.ids)}
         index.alive = np.ones(len(index.ids), dtype=bool)
         index._blocks = [matrix]

@@ -26,13 +26,17 @@ class LexicalPair:
 
     def load(self) -> None:
         """Read the published pair from disk; unreadable files (derived data) give empty indexes,
-        which the store's check then rebuilds from Chroma."""
+        which the store's check then rebuilds from Chroma.
+
+        The stamp is taken first: files replaced while they are read then look changed, and are
+        read again, instead of passing for the older ones."""
+        stamp = self._disk_stamp()
         try:
             self.published = (LexicalIndex.load(self.paths[0]), LexicalIndex.load(self.paths[1]))
         except Exception:
             self.published = (LexicalIndex(), LexicalIndex())
         self._drafts = None
-        self.stamp = self._disk_stamp()
+        self.stamp = stamp
 
     def drafts(self) -> Pair:
         """The indexes this write edits: copies of the published pair, published by :meth:`save`."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 
 class WriteLock:
@@ -33,8 +35,8 @@ class WriteLock:
                 finally:
                     self._depth -= 1
                 return
-            with open(self.path, "w") as handle:
-                fcntl.flock(handle, fcntl.LOCK_EX)
+            with self._open() as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX if handle.writable() else fcntl.LOCK_SH)
                 self._depth = 1
                 try:
                     self._on_acquire()
@@ -43,3 +45,13 @@ class WriteLock:
                     self._on_release()
                     self._depth = 0
                     fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _open(self) -> IO[str]:
+        """The lock file for writing; on a store this process may not write (read-only mount or
+        permissions), for reading, so reading the store still works and only writes fail."""
+        try:
+            return open(self.path, "w")
+        except OSError as exc:
+            if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM) or not self.path.exists():
+                raise
+            return open(self.path)

@@ -1,0 +1,116 @@
+"""What the web chat accepts before Gradio sees a request: its own host names, its own origin, and
+login attempts at a human pace.
+
+- **Host**: a page on any domain can make a browser talk to 127.0.0.1 by pointing its own name
+  there (DNS rebinding); the request then carries that domain as ``Host``. Only the names the
+  server was started for pass: 127.0.0.1, localhost, ``::1`` and the configured host; a server
+  on all interfaces (``0.0.0.0``) also takes IP addresses and this machine's name, never a domain
+  it cannot know.
+- **Origin**: a state-changing request (anything but GET, HEAD, OPTIONS) that a browser sends from
+  another page carries that page's ``Origin``; one that is not this server (host and port) is
+  refused. Clients that are not browsers send none and pass.
+- **Login**: after ``LOGIN_FAILURES`` wrong passwords from one address within ``LOGIN_WINDOW``
+  seconds, further attempts from it are answered 429 until the window has passed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from collections import defaultdict, deque
+from typing import Any
+from urllib.parse import urlsplit
+
+LOGIN_FAILURES = 5
+LOGIN_WINDOW = 60.0
+WILDCARD_HOSTS = {"0.0.0.0", "::", ""}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+Scope = dict[str, Any]
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def host_name(value: str) -> str:
+    """The name part of a ``Host`` header or URL authority: no port, no brackets, lower case."""
+    return (urlsplit(f"//{value}").hostname or "").rstrip(".")
+
+
+class Guard:
+    """ASGI middleware in front of the Gradio app (see the module docstring)."""
+
+    def __init__(self, app: Any, host: str) -> None:
+        self.app = app
+        self.wildcard = host in WILDCARD_HOSTS
+        self.names = {"127.0.0.1", "localhost", "::1", host_name(host)} - {""}
+        if self.wildcard:
+            self.names |= {socket.gethostname().lower(), socket.getfqdn().lower()}
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+
+    def allowed_host(self, name: str) -> bool:
+        return name in self.names or (self.wildcard and _is_ip(name))
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        refusal = self._refusal(scope, headers)
+        if refusal:
+            return await _refuse(scope, send, *refusal)
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].rstrip("/") == "/login":
+            return await self._login(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+    def _refusal(self, scope: Scope, headers: dict[str, str]) -> tuple[int, str] | None:
+        if not self.allowed_host(host_name(headers.get("host", ""))):
+            return 421, "This server does not answer for that host name."
+        origin = headers.get("origin")
+        if origin is None or scope.get("method", "GET") in SAFE_METHODS:
+            return None
+        parts = urlsplit(origin)
+        server_port = (scope.get("server") or ("", None))[1]
+        default_port = 443 if parts.scheme == "https" else 80
+        if not (
+            self.allowed_host((parts.hostname or "").rstrip("."))
+            and (parts.port or default_port) == server_port
+        ):
+            return 403, "Requests from another site's page are refused."
+        return None
+
+    async def _login(self, scope: Scope, receive: Any, send: Any) -> None:
+        client = (scope.get("client") or ("?", 0))[0]
+        failures = self._failures[client]
+        now = time.monotonic()
+        while failures and now - failures[0] > LOGIN_WINDOW:
+            failures.popleft()
+        if len(failures) >= LOGIN_FAILURES:
+            wait = int(LOGIN_WINDOW - (now - failures[0])) + 1
+            return await _refuse(scope, send, 429, f"Too many failed logins; try again in {wait} s.", wait)
+
+        async def watch(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                if message["status"] == 400:  # Gradio's "Incorrect credentials."
+                    failures.append(time.monotonic())
+                elif message["status"] < 400:
+                    failures.clear()
+            await send(message)
+
+        await self.app(scope, receive, watch)
+
+
+async def _refuse(scope: Scope, send: Any, status: int, message: str, retry_after: int = 0) -> None:
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1008})
+        return
+    headers = [(b"content-type", b"text/plain; charset=utf-8")]
+    if retry_after:
+        headers.append((b"retry-after", str(retry_after).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": message.encode()})
