@@ -28,6 +28,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+# Every image of the page has finished (loaded or failed), so whatever it fetches or runs has
+# happened: the state a test that checks for nothing loaded or run waits for.
+IMAGES_DONE = "() => [...document.images].every((i) => i.complete)"
+
 
 @contextmanager
 def served(qa: NewsQA, port: int, host: str | None = "127.0.0.1") -> Iterator[str]:

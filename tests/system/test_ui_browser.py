@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from helpers import ARTIFACTS, GENERALSTAB, SEED, build_qa, free_port
-from ui_helpers import chromium, served
+from ui_helpers import IMAGES_DONE, chromium, served
 
 pytestmark = pytest.mark.browser
 
@@ -78,10 +78,20 @@ def test_cited_answer_marker_opens_the_highlighted_article(browser, url: str) ->
     cited.wait_for(timeout=30_000)
     assert page.locator("#article-box mark.retrieved").count() >= 1
     assert "Generalstab" in page.locator("#sources-list").inner_text()  # the list follows the marker
-    page.wait_for_timeout(600)  # the smooth scroll to the cited sentence
-    box = page.locator("#article-box").bounding_box()
-    mark = cited.bounding_box()
-    assert box and mark and box["y"] <= mark["y"] <= box["y"] + box["height"]
+    # the smooth scroll brings the cited sentence into the article box's view
+    cited.evaluate(
+        """(m) => new Promise((done, fail) => {
+          const box = document.querySelector("#article-box");
+          const seen = () => {
+            const b = box.getBoundingClientRect(), r = m.getBoundingClientRect();
+            return b.top <= r.top && r.top <= b.bottom;
+          };
+          const until = Date.now() + 30000;
+          const look = () => seen() ? done() : Date.now() > until ? fail("not scrolled into view")
+            : requestAnimationFrame(look);
+          look();
+        })"""
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "ui-citation.png"))
     assert not dialogs and not outside
@@ -114,6 +124,6 @@ def test_article_markup_renders_as_text(browser, url: str) -> None:
     preview.wait_for(timeout=30_000)
     assert "<script>alert(1)</script><img src=x onerror=alert(2)>" in preview.inner_text()
     assert page.locator("#preview img, #preview script, #chatbot img[src='x']").count() == 0
-    page.wait_for_timeout(500)
+    page.wait_for_function(IMAGES_DONE, timeout=30_000)  # an image's onerror would have run by now
     assert not dialogs
     page.context.close()

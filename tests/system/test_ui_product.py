@@ -6,6 +6,7 @@ Each page is screenshotted to ``test-artifacts/ui-<lang>-<theme>.png`` for a per
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterator
@@ -23,6 +24,15 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 WIDTH, HEIGHT = 1366, 768
 GERMAN_INFO = "() => (document.querySelector('#info-line')?.innerText || '').includes('Antwortgeber')"
+# The page script has named the messages: an answer carries a plain-text name in the page's
+# language, and no message keeps Gradio's raw "bot's message: <html>" / "user's message: " name.
+NAMED = f"""() => {{
+  const names = [...document.querySelectorAll("#chatbot [aria-label]")]
+    .map((e) => e.getAttribute("aria-label"));
+  const answer = {json.dumps([ARIA[lang]["answer"] + ": " for lang in ARIA])};
+  return names.some((n) => answer.some((a) => n.startsWith(a)))
+    && !names.some((n) => n.startsWith("bot's message: ") || n.startsWith("user's message: "));
+}}"""
 # Gradio's own labels as it shows them in each language, beyond the ones ``ui.strings`` holds.
 GRADIO_WORDS = {
     "en": ["Drop File Here", "Click to Upload", "Clear", "Search...", "Textbox", "Examples", "Copy message"],
@@ -111,18 +121,28 @@ def ask(page: sync_api.Page, question: str) -> None:
     box.fill(question)
     box.press("Enter")  # Enter sends
     page.locator("#sources-list label").first.wait_for(timeout=60_000)
-    page.wait_for_timeout(400)  # the page script names the new messages
+    page.wait_for_function(NAMED, timeout=30_000)  # the page script names the new messages
+
+
+def settled_text(page: sync_api.Page, phrases: list[str]) -> str:
+    """The page's own words once the page script has relabelled them: it waits until none of
+    ``phrases`` shows (the script works a moment after each change), at most 15 s, then reads."""
+    listed = json.dumps(phrases)
+    gone = f"() => {{ const t = ({CHROME_TEXT})(); return !{listed}.some((p) => t.includes(p)); }}"
+    with contextlib.suppress(sync_api.TimeoutError):  # the caller's assertion names what is left
+        page.wait_for_function(gone, polling=250, timeout=15_000)
+    return str(page.evaluate(CHROME_TEXT))
 
 
 def assert_one_language(page: sync_api.Page, lang: str) -> None:
     """No phrase of the other language on either tab, in text or accessible names."""
-    texts = [page.evaluate(CHROME_TEXT)]
+    phrases = foreign_phrases(lang)
+    texts = [settled_text(page, phrases)]
     page.locator("#tab-articles-button, [role=tab]").nth(1).click()
     page.locator("#articles-table").wait_for()
-    page.wait_for_timeout(300)
-    texts.append(page.evaluate(CHROME_TEXT))
+    texts.append(settled_text(page, phrases))
     page.locator("[role=tab]").first.click()
-    found = [p for p in foreign_phrases(lang) if any(p in text for text in texts)]
+    found = [p for p in phrases if any(p in text for text in texts)]
     assert not found, f"{lang} page shows {found}"
     assert page.evaluate("document.documentElement.lang") == lang
 
@@ -248,8 +268,7 @@ def test_german_page_dark_and_english_page_light(browser, url: str, tmp_path: Pa
     page.get_by_role("button", name="Deutsch").click()
     page.get_by_role("tab", name="Gespräch").wait_for(timeout=30_000)
     page.wait_for_function(GERMAN_INFO)
-    page.wait_for_timeout(500)
-    assert page.locator("#sources-list label").count() == 0
+    sync_api.expect(page.locator("#sources-list label")).to_have_count(0, timeout=30_000)
     assert_one_language(page, "de")
     page.reload()
     page.wait_for_function(GERMAN_INFO)

@@ -22,7 +22,7 @@ import pytest
 from fake_openai import FakeOpenAI
 from helpers import build_qa, free_port
 from test_ui_browser import ask, browser  # noqa: F401  (the module's Chromium fixture)
-from ui_helpers import served
+from ui_helpers import IMAGES_DONE, served
 
 pytestmark = pytest.mark.browser
 
@@ -113,7 +113,7 @@ def test_hostile_articles_and_replies_load_nothing_from_elsewhere(
         re.compile(r"^(Quellen|Sources) \(")
     ).first.click()  # the Sources box
     page.locator("#chatbot").get_by_text(re.compile(r"(Satz|sentence) 1\)")).first.wait_for(timeout=30_000)
-    page.wait_for_timeout(1500)
+    page.wait_for_function(IMAGES_DONE, timeout=30_000)  # any image the page holds has loaded or failed
 
     assert not exfil.hits, exfil.hits
     assert not elsewhere, elsewhere
