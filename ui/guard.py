@@ -10,7 +10,11 @@ login attempts at a human pace.
   another page carries that page's ``Origin``; one that is not this server (host and port) is
   refused. Clients that are not browsers send none and pass.
 - **Login**: after ``LOGIN_FAILURES`` wrong passwords from one address within ``LOGIN_WINDOW``
-  seconds, further attempts from it are answered 429 until the window has passed.
+  seconds, further attempts from it are answered 429 until the window has passed. An attempt
+  counts when it arrives, not when its answer starts, so attempts sent all at once cannot pass
+  before the first one fails; a successful login clears the address's count. The table holds at
+  most ``LOGIN_TRACKED`` addresses: the least recently seen go first, as do those whose attempts
+  are all older than the window.
 """
 
 from __future__ import annotations
@@ -18,12 +22,13 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, deque
 from typing import Any
 from urllib.parse import urlsplit
 
 LOGIN_FAILURES = 5
 LOGIN_WINDOW = 60.0
+LOGIN_TRACKED = 10_000
 WILDCARD_HOSTS = {"0.0.0.0", "::", ""}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -52,7 +57,7 @@ class Guard:
         self.names = {"127.0.0.1", "localhost", "::1", host_name(host)} - {""}
         if self.wildcard:
             self.names |= {socket.gethostname().lower(), socket.getfqdn().lower()}
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self.attempts = LoginAttempts()
 
     def allowed_host(self, name: str) -> bool:
         return name in self.names or (self.wildcard and _is_ip(name))
@@ -86,23 +91,65 @@ class Guard:
 
     async def _login(self, scope: Scope, receive: Any, send: Any) -> None:
         client = (scope.get("client") or ("?", 0))[0]
-        failures = self._failures[client]
-        now = time.monotonic()
-        while failures and now - failures[0] > LOGIN_WINDOW:
-            failures.popleft()
-        if len(failures) >= LOGIN_FAILURES:
-            wait = int(LOGIN_WINDOW - (now - failures[0])) + 1
+        stamp = time.monotonic()
+        wait = self.attempts.admit(client, stamp)
+        if wait:
             return await _refuse(scope, send, 429, f"Too many failed logins; try again in {wait} s.", wait)
 
         async def watch(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                if message["status"] == 400:  # Gradio's "Incorrect credentials."
-                    failures.append(time.monotonic())
-                elif message["status"] < 400:
-                    failures.clear()
+            if message["type"] == "http.response.start" and message["status"] != 400:
+                # 400 is Gradio's "Incorrect credentials.": the attempt stays counted
+                self.attempts.settle(client, stamp, succeeded=message["status"] < 400)
             await send(message)
 
         await self.app(scope, receive, watch)
+
+
+class LoginAttempts:
+    """Recent login attempts per client address, bounded (see the module docstring)."""
+
+    def __init__(
+        self, limit: int = LOGIN_FAILURES, window: float = LOGIN_WINDOW, tracked: int = LOGIN_TRACKED
+    ):
+        self.limit, self.window, self.tracked = limit, window, tracked
+        self._stamps: OrderedDict[str, deque[float]] = OrderedDict()  # least recently seen first
+
+    def __len__(self) -> int:
+        return len(self._stamps)
+
+    def admit(self, client: str, now: float) -> int:
+        """0 when ``client`` may try now (the attempt is counted), else the seconds to wait."""
+        self._forget_expired(now)
+        stamps = self._stamps.setdefault(client, deque())
+        self._stamps.move_to_end(client)
+        while stamps and now - stamps[0] > self.window:
+            stamps.popleft()
+        if len(stamps) >= self.limit:
+            return int(self.window - (now - stamps[0])) + 1
+        stamps.append(now)
+        while len(self._stamps) > self.tracked:
+            self._stamps.popitem(last=False)
+        return 0
+
+    def settle(self, client: str, stamp: float, succeeded: bool) -> None:
+        """An answered attempt that was not a wrong password: a success clears the client's count,
+        anything else (a malformed request, a server error) takes back that one attempt."""
+        stamps = self._stamps.get(client)
+        if stamps is None:
+            return
+        if succeeded:
+            stamps.clear()
+        elif stamp in stamps:
+            stamps.remove(stamp)
+        if not stamps:
+            del self._stamps[client]
+
+    def _forget_expired(self, now: float) -> None:
+        while self._stamps:
+            oldest = next(iter(self._stamps.values()))
+            if oldest and now - oldest[-1] <= self.window:
+                return
+            self._stamps.popitem(last=False)
 
 
 async def _refuse(scope: Scope, send: Any, status: int, message: str, retry_after: int = 0) -> None:

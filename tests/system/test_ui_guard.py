@@ -7,6 +7,7 @@ article of a chat without login, and 200 wrong passwords took 4.5 s.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -62,9 +63,31 @@ def test_state_changing_calls_from_a_foreign_origin_are_refused(chat: tuple[News
         assert allowed.status_code == 200 and allowed.json()["event_id"], origin
 
 
-def test_wrong_passwords_are_slowed_down(tmp_path_factory: pytest.TempPathFactory, embeddings) -> None:
+@pytest.fixture(scope="module")
+def login_url(tmp_path_factory: pytest.TempPathFactory, embeddings) -> Iterator[str]:
     qa = build_qa(tmp_path_factory.mktemp("ui-guard-login"), embeddings, auth="alice:secret")
-    with served(qa, free_port()) as url, httpx.Client(base_url=url, timeout=30) as http:
+    with served(qa, free_port()) as url:
+        yield url
+
+
+def test_wrong_passwords_sent_at_once_are_counted_as_they_arrive(login_url: str) -> None:
+    """40 wrong passwords at once: 5 reach the password check, the rest wait. They come from
+    127.0.0.2, an address of its own, so the other login test keeps its count."""
+
+    async def burst() -> list[int]:
+        transport = httpx.AsyncHTTPTransport(local_address="127.0.0.2")
+        async with httpx.AsyncClient(base_url=login_url, timeout=60, transport=transport) as http:
+            logins = [
+                http.post("login", data={"username": "alice", "password": f"burst{i}"}) for i in range(40)
+            ]
+            return [r.status_code for r in await asyncio.gather(*logins)]
+
+    statuses = asyncio.run(burst())
+    assert statuses.count(400) == 5 and statuses.count(429) == 35, statuses
+
+
+def test_wrong_passwords_are_slowed_down(login_url: str) -> None:
+    with httpx.Client(base_url=login_url, timeout=30) as http:
         statuses = [
             http.post("login", data={"username": "alice", "password": f"guess{i}"}).status_code
             for i in range(8)
