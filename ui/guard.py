@@ -7,8 +7,10 @@ login attempts at a human pace.
   on all interfaces (``0.0.0.0``) also takes IP addresses and this machine's name, never a domain
   it cannot know.
 - **Origin**: a state-changing request (anything but GET, HEAD, OPTIONS) that a browser sends from
-  another page carries that page's ``Origin``; one that is not this server (host and port) is
-  refused. Clients that are not browsers send none and pass.
+  another page carries that page's ``Origin``; one whose host and port are not those of the
+  request's ``Host`` (already checked above) is refused. ``Host`` and not the server's socket:
+  behind a port mapping (``docker -p 8080:7860``) or a proxy, the browser's address is not the
+  one the server listens on. Clients that are not browsers send no ``Origin`` and pass.
 - **Login**: after ``LOGIN_FAILURES`` wrong passwords from one address within ``LOGIN_WINDOW``
   seconds, further attempts from it are answered 429 until the window has passed. An attempt
   counts when it arrives, not when its answer starts, so attempts sent all at once cannot pass
@@ -48,6 +50,28 @@ def host_name(value: str) -> str:
     return (urlsplit(f"//{value}").hostname or "").rstrip(".")
 
 
+def origin_authority(origin: str) -> tuple[str, int | None]:
+    """The name and port an ``Origin`` names; the scheme's default port counts as none, as a
+    browser leaves it out of ``Host``."""
+    parts = urlsplit(origin)
+    try:
+        port = parts.port
+    except ValueError:
+        return "", None
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return (parts.hostname or "").rstrip("."), None if port == default else port
+
+
+def host_authority(host: str) -> tuple[str, int | None]:
+    """The name and port of a ``Host`` header: the address the browser used, behind a port
+    mapping or a proxy too (the server's own port is then another)."""
+    try:
+        port = urlsplit(f"//{host}").port
+    except ValueError:
+        port = -1  # no Origin matches a malformed port
+    return host_name(host), port
+
+
 class Guard:
     """ASGI middleware in front of the Gradio app (see the module docstring)."""
 
@@ -79,13 +103,7 @@ class Guard:
         origin = headers.get("origin")
         if origin is None or scope.get("method", "GET") in SAFE_METHODS:
             return None
-        parts = urlsplit(origin)
-        server_port = (scope.get("server") or ("", None))[1]
-        default_port = 443 if parts.scheme == "https" else 80
-        if not (
-            self.allowed_host((parts.hostname or "").rstrip("."))
-            and (parts.port or default_port) == server_port
-        ):
+        if origin_authority(origin) != host_authority(headers.get("host", "")):
             return 403, "Requests from another site's page are refused."
         return None
 

@@ -57,10 +57,34 @@ def test_state_changing_calls_from_a_foreign_origin_are_refused(chat: tuple[News
         refused = _delete(url, article_id, {"Origin": origin})
         assert refused.status_code == 403, (origin, refused.status_code)
     assert [a.id for a in qa.articles()] == [article_id]
-    # the page's own origin (either name) and clients without an Origin (gradio_client) pass
-    for origin in (f"http://127.0.0.1:{port}", f"http://localhost:{port}", None):
-        allowed = _delete(url, "0000000000000000", {"Origin": origin} if origin else {})
-        assert allowed.status_code == 200 and allowed.json()["event_id"], origin
+    # the page's own origin (either name, as the browser's Host says) and clients without an
+    # Origin (gradio_client) pass
+    for name in ("127.0.0.1", "localhost", None):
+        headers = {"Host": f"{name}:{port}", "Origin": f"http://{name}:{port}"} if name else {}
+        allowed = _delete(url, "0000000000000000", headers)
+        assert allowed.status_code == 200 and allowed.json()["event_id"], name
+
+
+def test_behind_a_port_mapping_the_origin_is_compared_with_the_host_header(
+    chat: tuple[NewsQA, str, int],
+) -> None:
+    """``docker -p 8080:7860`` or a proxy: the browser's Host and Origin name 8080, the server
+    listens on another port; the page's own calls pass, another port's page is refused."""
+    qa, url, port = chat
+    article_id = qa.articles()[0].id
+    mapped = {"Host": "127.0.0.1:8080", "Origin": "http://127.0.0.1:8080"}
+    allowed = _delete(url, "0000000000000000", mapped)
+    assert allowed.status_code == 200 and allowed.json()["event_id"]
+    proxied = {"Host": "localhost", "Origin": "https://localhost"}  # TLS proxy on 443
+    assert _delete(url, "0000000000000000", proxied).status_code == 200
+    for host, origin in (
+        ("127.0.0.1:8080", f"http://127.0.0.1:{port}"),  # the server's own port is not the page's
+        ("127.0.0.1:8080", "http://localhost:8080"),  # another name is another site
+        ("localhost", "https://localhost:8443"),
+    ):
+        refused = _delete(url, article_id, {"Host": host, "Origin": origin})
+        assert refused.status_code == 403, (host, origin, refused.status_code)
+    assert [a.id for a in qa.articles()] == [article_id]
 
 
 @pytest.fixture(scope="module")
