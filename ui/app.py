@@ -121,6 +121,7 @@ def build_app(qa: NewsQA) -> gr.Blocks:
             api_visibility="private",
         )
         chatbot.clear(chat.cleared, None, [turns, sources, article, panel_md], api_visibility="private")
+        demo.unload(chat.forget_session)
 
         articles_tab = gr.Tab(T("tab_articles"), elem_id="tab-articles")
         with articles_tab, gr.Row(equal_height=False):

@@ -6,6 +6,8 @@ Everything a session owns (its answers, hence what a citation marker points at) 
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +28,9 @@ class Chat:
 
     def __init__(self, qa: NewsQA) -> None:
         self.qa = qa
+        # the export's files: one folder for the process (removed when it exits or this chat is
+        # collected), one subfolder per session (removed when its tab closes), overwritten per answer
+        self._exports = tempfile.TemporaryDirectory(prefix="newsqa-export-")
 
     def respond(
         self, message: str, history: list[dict], turns: list[Answer] | None, request: gr.Request | None = None
@@ -118,17 +123,17 @@ class Chat:
 
     def export(self, turns: list[Answer] | None, request: gr.Request | None = None) -> tuple[Any, Any, Any]:
         """The last answer as Markdown (to copy) and as .md and .json files (to download)."""
-        import tempfile
-
         from qa.export import answer_json, answer_markdown
 
         if not turns:
             hidden = gr.update(value=None, visible=False)
             return gr.update(value="", visible=False), hidden, hidden
         answer = turns[-1]
-        urls = {a.id: a.url for a in self.qa.articles() if a.url}
+        cited = {p.article_id for p in (*answer.citations, *answer.passages)}
+        urls = {i: str(m["url"]) for i, m in self.qa.store.article_meta(cited).items() if m.get("url")}
         markdown = answer_markdown(answer, request_language(request), urls)
-        folder = Path(tempfile.mkdtemp(prefix="newsqa-export-"))
+        folder = self._session_folder(request)
+        folder.mkdir(exist_ok=True)
         md, js = folder / "newsqa-answer.md", folder / "newsqa-answer.json"
         md.write_text(markdown, encoding="utf-8")
         js.write_text(answer_json(answer), encoding="utf-8")
@@ -137,3 +142,11 @@ class Chat:
             gr.update(value=str(md), visible=True),
             gr.update(value=str(js), visible=True),
         )
+
+    def forget_session(self, request: gr.Request | None = None) -> None:
+        """A closed tab's export files go with it."""
+        shutil.rmtree(self._session_folder(request), ignore_errors=True)
+
+    def _session_folder(self, request: gr.Request | None) -> Path:
+        session = getattr(request, "session_hash", None) or "no-session"
+        return Path(self._exports.name) / "".join(c for c in session if c.isalnum() or c in "-_")
