@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from qa.answering.markers import MARKER
+from qa.text.phrases import PHRASES
 from ui.strings import count, t
 
 if TYPE_CHECKING:
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 
 _TAGS = re.compile(r"<[^>]+>")
 _WEB_URL = re.compile(r"https?://[^\s\"'<>]+$", re.I)
+# An abstention that already names the sources (in either language) needs no label in front.
+_SOURCES_WORD = re.compile(r"\b(" + "|".join(map(re.escape, PHRASES["sources"].values())) + r")\b", re.I)
 
 
 def esc(text: str) -> str:
@@ -105,7 +108,7 @@ def answer_markdown(answer: Answer, turn: int, language: str = "de") -> str:
         )
         pos = m.end()
     body = "".join(pieces) + inert(answer.text[pos:])
-    if answer.abstained and not re.search(r"\b(Quellen|sources)\b", answer.text, re.I):
+    if answer.abstained and not _SOURCES_WORD.search(answer.text):
         return f"**{abstain_label(answer.language)}.** {body}"
     return body
 
@@ -216,7 +219,7 @@ def article_html(
         meta += (
             f' · <a class="article-url" href="{esc(own_url)}" target="_blank" '
             f'rel="noopener noreferrer nofollow" referrerpolicy="no-referrer">'
-            f"Original (externer Link): {esc(own_url)}</a>"
+            f"{t('original_link', language, url=esc(own_url))}</a>"
         )
     return (
         '<div class="article-view">'

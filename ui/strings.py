@@ -119,6 +119,7 @@ PAGE: dict[str, dict[str, str]] = {
     "nothing_selected": {"de": "Kein Artikel gewählt.", "en": "No article selected."},
     "sources_label": {"de": "Quellen", "en": "Sources"},
     "preview_label": {"de": "Artikel", "en": "Article"},
+    "original_link": {"de": "Original (externer Link): {url}", "en": "Original (external link): {url}"},
     "export": {"de": "Antwort exportieren", "en": "Export the answer"},
     "download_md": {"de": "Markdown herunterladen", "en": "Download Markdown"},
     "download_json": {"de": "JSON herunterladen", "en": "Download JSON"},

@@ -24,6 +24,8 @@ from helpers import build_qa, free_port
 from test_ui_browser import ask, browser  # noqa: F401  (the module's Chromium fixture)
 from ui_helpers import IMAGES_DONE, served
 
+from ui.strings import t
+
 pytestmark = pytest.mark.browser
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -128,5 +130,7 @@ def test_hostile_articles_and_replies_load_nothing_from_elsewhere(
     assert links and all(h.startswith("#cite-") or h == own for h in links), links
     assert own in links  # the article view links its own address, marked as external
     external = page.locator("#article-box a.article-url")
-    assert "externer Link" in external.inner_text() and "noopener" in (external.get_attribute("rel") or "")
+    lang = page.evaluate("document.documentElement.lang")
+    assert external.inner_text() == t("original_link", lang, url=own)  # in the page's language
+    assert "noopener" in (external.get_attribute("rel") or "")
     page.context.close()

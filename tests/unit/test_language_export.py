@@ -6,10 +6,12 @@ import json
 
 import pytest
 
+from ingest import article_from_text
 from qa.export import answer_json, answer_markdown
 from qa.text.language import interface_language
-from qa.text.phrases import PHRASES, count
+from qa.text.phrases import PHRASES, count, not_in_sources
 from qa.types import Answer, Citation, Passage
+from ui import render
 from ui.strings import PAGE, STRINGS, relabels, t, table_headers
 
 ARTICLE = "Erster Satz. Der Generalstab in Kiew wies das zurück. Dritter Satz."
@@ -100,3 +102,25 @@ def test_json_export_is_the_answer() -> None:
     back = Answer.model_validate(json.loads(answer_json(answer)))
     assert back.citations == answer.citations and back.text == answer.text
     assert (back.citations[0].sentence_index, back.citations[0].start) == (1, START)  # 0-based index
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "not_said"),
+    [("en", "external link", "externer"), ("de", "externer Link", "external")],
+)
+def test_the_article_views_link_to_the_original_speaks_the_pages_language(
+    language: str, said: str, not_said: str
+) -> None:
+    article = article_from_text("Kursk", ARTICLE, url="https://example.org/kursk")
+    shown = render.article_html(article, language=language)
+    assert f"{said}): https://example.org/kursk</a>" in shown and not_said not in shown
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_an_abstention_gets_the_label_unless_it_names_the_sources_itself(language: str) -> None:
+    def abstained(text: str) -> Answer:
+        return Answer(question="?", text=text, abstained=True, language=language, answerer="llm")
+
+    label = f"**{render.abstain_label(language)}.**"
+    assert not render.answer_markdown(abstained(not_in_sources(language)), 0, language).startswith(label)
+    assert render.answer_markdown(abstained("Darauf gibt es keine Antwort."), 0, language).startswith(label)
