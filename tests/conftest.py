@@ -7,12 +7,13 @@ loads a model, Chroma or LangChain unless a test asks for it.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from helpers import SEED, build_qa
+from ui_helpers import chromium
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -65,3 +66,10 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, embeddings: Embeddings) -> 
     qa = build_qa(tmp_path_factory.mktemp("seeded"), embeddings)
     qa.ingest([SEED])
     return qa
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium (``ui_helpers.chromium``), one per module of browser tests."""
+    with chromium() as b:
+        yield b

@@ -6,7 +6,7 @@ import os
 import shutil
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +45,20 @@ def served(qa: NewsQA, port: int, host: str | None = "127.0.0.1") -> Iterator[st
         yield url
     finally:
         demo.close()
+
+
+@contextmanager
+def seeded_chat(data_dir: Path, embeddings: Any, extra: Sequence[tuple[str, str]] = ()) -> Iterator[str]:
+    """The web chat without login on the seed article (and the ``(title, text)`` articles of
+    ``extra``), served on a free port; yields its URL."""
+    from helpers import SEED, build_qa, free_port
+
+    qa = build_qa(data_dir, embeddings, auth="")
+    qa.ingest([SEED])
+    for title, text in extra:
+        qa.add_text(title, text)
+    with served(qa, free_port()) as url:
+        yield url
 
 
 def listening_hosts(port: int) -> set[str]:
@@ -102,8 +116,9 @@ def chromium_path() -> str:
 
 @contextmanager
 def chromium() -> Iterator[Any]:
-    """Debian's Chromium, headless, driven by Playwright (skips when either is missing)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
+    """Debian's Chromium, headless, driven by Playwright (skips when Chromium is missing)."""
+    from playwright import sync_api
+
     path = chromium_path()
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)

@@ -6,12 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from gradio_client import Client, handle_file
 from helpers import GENERALSTAB, SEED, build_qa, free_port
 from ui_helpers import served
-
-pytest.importorskip("gradio_client")
-
-from gradio_client import Client, handle_file
 
 MAX_BYTES = 20_000
 PASTED = (

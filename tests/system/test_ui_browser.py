@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from helpers import ARTIFACTS, GENERALSTAB, SEED, build_qa, free_port
-from ui_helpers import IMAGES_DONE, chromium, served
+from helpers import ARTIFACTS, GENERALSTAB
+from playwright import sync_api
+from ui_helpers import IMAGES_DONE, seeded_chat
 
 pytestmark = pytest.mark.browser
 
-sync_api = pytest.importorskip("playwright.sync_api")
 
 XSS_TITLE = "Stadtwerke Bonn"
 XSS_TEXT = (
@@ -21,17 +21,8 @@ XSS_TEXT = (
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory, embeddings) -> Iterator[str]:
-    qa = build_qa(tmp_path_factory.mktemp("ui-browser"), embeddings, auth="")
-    qa.ingest([SEED])
-    qa.add_text(XSS_TITLE, XSS_TEXT)
-    with served(qa, free_port()) as address:
+    with seeded_chat(tmp_path_factory.mktemp("ui-browser"), embeddings, [(XSS_TITLE, XSS_TEXT)]) as address:
         yield address
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[sync_api.Browser]:
-    with chromium() as b:
-        yield b
 
 
 def open_page(browser: sync_api.Browser, url: str) -> tuple[sync_api.Page, list[str], list[str]]:

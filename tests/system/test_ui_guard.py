@@ -10,13 +10,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from helpers import SEED, build_qa, free_port
 from ui_helpers import served
 
-httpx = pytest.importorskip("httpx")
-
-from qa.api import NewsQA  # noqa: E402
+from qa.api import NewsQA
 
 pytestmark = pytest.mark.server
 

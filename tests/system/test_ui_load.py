@@ -8,12 +8,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from gradio_client import Client
 from helpers import GENERALSTAB, SEED, build_qa, free_port
 from ui_helpers import ask_many, served
-
-pytest.importorskip("gradio_client")
-
-from gradio_client import Client
 
 pytestmark = pytest.mark.server
 

@@ -13,14 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import ARTIFACTS, GENERALSTAB, SEED, build_qa, free_port
-from ui_helpers import chromium, served
+from helpers import ARTIFACTS, GENERALSTAB
+from playwright import sync_api
+from ui_helpers import seeded_chat
 
 from ui.strings import ARIA, STRINGS
 
 pytestmark = pytest.mark.browser
 
-sync_api = pytest.importorskip("playwright.sync_api")
 
 WIDTH, HEIGHT = 1366, 768
 GERMAN_INFO = "() => (document.querySelector('#info-line')?.innerText || '').includes('Antwortgeber')"
@@ -92,16 +92,8 @@ def contrast(fg: str, bg: str) -> float:
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory, embeddings) -> Iterator[str]:
-    qa = build_qa(tmp_path_factory.mktemp("ui-product"), embeddings, auth="")
-    qa.ingest([SEED])
-    with served(qa, free_port()) as address:
+    with seeded_chat(tmp_path_factory.mktemp("ui-product"), embeddings) as address:
         yield address
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[sync_api.Browser]:
-    with chromium() as b:
-        yield b
 
 
 def open_page(browser: sync_api.Browser, url: str, locale: str, scheme: str) -> sync_api.Page:

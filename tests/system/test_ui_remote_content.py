@@ -21,14 +21,13 @@ from urllib.parse import urlsplit
 import pytest
 from fake_openai import FakeOpenAI
 from helpers import build_qa, free_port
-from test_ui_browser import ask, browser  # noqa: F401  (the module's Chromium fixture)
+from test_ui_browser import ask
 from ui_helpers import IMAGES_DONE, served
 
 from ui.strings import t
 
 pytestmark = pytest.mark.browser
 
-sync_api = pytest.importorskip("playwright.sync_api")
 
 QUESTION = "Wie viele Gäste zog das Brunnenfest in Lindau an?"
 
@@ -95,7 +94,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory, embeddings, exfil: Exfil) ->
 
 @pytest.mark.parametrize("mode", ["extractive", "llm"])
 def test_hostile_articles_and_replies_load_nothing_from_elsewhere(
-    browser,  # noqa: F811
+    browser,
     pages: dict[str, str],
     exfil: Exfil,
     mode: str,

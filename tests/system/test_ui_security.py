@@ -9,14 +9,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import httpx
 import pytest
+from gradio_client import Client, handle_file
 from helpers import GENERALSTAB, SEED, build_qa, free_port
 from ui_helpers import listening_hosts, served
-
-pytest.importorskip("gradio_client")
-
-import httpx
-from gradio_client import Client, handle_file
 
 from qa.api import NewsQA
 

@@ -5,13 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from gradio_client import Client
 from helpers import build_qa, free_port
 from news_server import BRIDGE, FIRE, FIRE_UPDATE, NewsServer
 from ui_helpers import served
-
-pytest.importorskip("gradio_client")
-
-from gradio_client import Client
 
 pytestmark = pytest.mark.server
 
