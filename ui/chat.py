@@ -148,5 +148,9 @@ class Chat:
         shutil.rmtree(self._session_folder(request), ignore_errors=True)
 
     def _session_folder(self, request: gr.Request | None) -> Path:
-        session = getattr(request, "session_hash", None) or "no-session"
-        return Path(self._exports.name) / "".join(c for c in session if c.isalnum() or c in "-_")
+        """The session's own subfolder; the client chooses the session id, so only its letters,
+        digits, ``-`` and ``_`` make the name (never a path, never the process folder itself)."""
+        safe = "".join(
+            c for c in str(getattr(request, "session_hash", None) or "") if c.isalnum() or c in "-_"
+        )
+        return Path(self._exports.name) / (safe or "no-session")

@@ -47,6 +47,9 @@ def test_export_looks_up_the_cited_articles_and_reuses_its_session_folder(
     process_folder = md_path.parent.parent
     assert other.parent.parent == process_folder and other != md_path
     assert sorted(p.name for p in process_folder.iterdir()) == ["alice", "bob"]
+    for hostile in ("../..", "/", ""):  # a session id is the client's choice
+        chat.forget_session(SimpleNamespace(session_hash=hostile))  # type: ignore[arg-type]
+        assert process_folder.exists() and md_path.exists()
     chat.forget_session(alice)  # type: ignore[arg-type]
     assert not md_path.parent.exists() and other.exists()
     chat._exports.cleanup()  # what the process's exit does
