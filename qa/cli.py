@@ -223,7 +223,7 @@ def print_answer(qa: NewsQA, question: str, history: Sequence = (), stream: bool
         for p in final.passages[:3]:
             print(f"   - {p.text[:160]} ({p.title})")
     for claim in final.unsupported:
-        print(f"  ! not supported by its citations: {claim}")
+        print(f"  ! left out, no source supports it: {claim}")
     if final.notice:
         print(f"newsqa: {final.notice}", file=sys.stderr)
     return final
@@ -236,7 +236,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     _require_articles(qa)
     count = qa.store.count()
     print(
-        f"newsqa chat: {count} articles, answerer: {qa.answerer.name}. "
+        f"newsqa chat: {count} articles, answerer: {qa.answerer.label or qa.answerer.name}. "
         "Ask a question; an empty line or Ctrl-D ends."
     )
     history: list[tuple[str, str]] = []

@@ -132,6 +132,14 @@ def local_server(settings: Settings) -> LocalServer:
     return server
 
 
+def stop_servers() -> None:
+    """End every local model server this process started (tests; at exit this happens anyway)."""
+    with _LOCK:
+        for server in _SERVERS.values():
+            server.stop()
+        _SERVERS.clear()
+
+
 def local_label(server: LocalServer) -> str:
     """Which model answers, for the page: the packaged model's name, or the GGUF's file name."""
     return PACKAGED_LABEL if server.alias == PACKAGED_NAME else f"{server.model.name} (local, llama.cpp)"

@@ -91,3 +91,10 @@ def _fingerprint(path: Path) -> str:
     """What the stamp records about a verified file: a changed size or time means verify again."""
     st = path.stat()
     return f"{st.st_size} {st.st_mtime_ns} {SHA256}"
+
+
+if __name__ == "__main__":  # `python -m qa.answering.local_model`: join and verify once (make setup-local)
+    try:
+        print(packaged_model())
+    except LocalModelError as exc:
+        raise SystemExit(f"newsqa: {exc}") from None

@@ -4,7 +4,8 @@ Real small models often write no ``[n]`` marker, or one on the wrong sentence (m
 Qwen2.5-Coder-1.5B: its own markers were right on 2 of 14 answers). So the model's markers are a
 hint, not the citation. Per answer sentence:
 
-1. the sources the model cited that each back the sentence (``qa.answering.support``'s rule) stand;
+1. the sources the model cited that each back the sentence stand (``qa.answering.support``'s rule,
+   and the words the sentence adds to the question must be backed too);
 2. else newsqa aligns the sentence to the best-ranked sources it was given (``ALIGN_DEPTH``): the
    source sharing most of the sentence's content stems (stems the question does not already name
    count double, so the sentence holding the *answer* wins over one that repeats the question) and
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qa.answering.markers import tame_long_markers
-from qa.answering.support import SEMANTIC_MIN, answer_claims, backs, grounding_model, stem_share
+from qa.answering.support import LEXICAL_MIN, SEMANTIC_MIN, answer_claims, backs, grounding_model, stem_share
 from qa.text.stopwords import content_stems
 
 if TYPE_CHECKING:
@@ -134,9 +135,15 @@ class Verifier:
         return (len(shared) >= 2 or close) and self._backs(stems, sources, cosine)
 
     def _backs(self, stems: set[str], sources: Sequence[int], cosine: dict[int, float] | None) -> bool:
-        lexical = stem_share(stems, [self.numbered[n - 1].text for n in sources])
+        """The support rule, and the part that answers must be backed too: a sentence that repeats
+        the question's names and adds words of its own ("Dmitri Medwedew is der kurzstände Stadt in
+        Kursk", from SmolLM2) shares enough stems by the question's words alone."""
+        texts = [self.numbered[n - 1].text for n in sources]
         semantic = max(cosine[n] for n in sources) if cosine is not None else None
-        return backs(lexical, semantic)
+        if not backs(stem_share(stems, texts), semantic):
+            return False
+        new = stems - self.question_stems
+        return not new or (semantic or 0.0) >= SEMANTIC_MIN or stem_share(new, texts) >= LEXICAL_MIN
 
     def _closeness(self, stems: set[str], n: int, cosine: dict[int, float] | None) -> float:
         shared = stems & self.stems[n - 1]
