@@ -122,6 +122,9 @@ class LLMAnswerer(Answerer):
             timeout=settings.llm_timeout,
             max_retries=settings.llm_max_retries,
             max_completion_tokens=settings.llm_max_tokens,
+            # llama-cpp-python's server (and Ollama) read only the older name and would write on
+            # until the context is full; OpenAI itself wants the new one alone.
+            extra_body={"max_tokens": settings.llm_max_tokens} if base_url else None,
             use_responses_api=False,  # Chat Completions: the API every compatible server speaks
         )
         return cls(

@@ -83,6 +83,7 @@ def test_streamed_answer_cites_the_exact_sentence(store_dir: Path, embeddings, f
     assert answer.unsupported == [] and answer.dropped_markers == 0 and answer.notice == ""
     [request] = fake.requests  # no history: no rewrite call
     assert request["stream"] is True and request["_auth"] == f"Bearer {KEY}"
+    assert request["max_tokens"] == request["max_completion_tokens"] == 400  # both names: a cap everywhere
     assert request["messages"][0] == {"role": "system", "content": SYSTEM_PROMPT}
 
 
