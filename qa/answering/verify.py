@@ -4,12 +4,11 @@ Real small models often write no ``[n]`` marker, or one on the wrong sentence (m
 Qwen2.5-Coder-1.5B: its own markers were right on 2 of 14 answers). So the model's markers are a
 hint, not the citation. Per answer sentence:
 
-1. the sources the model cited that each back the sentence stand (``qa.answering.support``'s rule,
-   and the words the sentence adds to the question must be backed too);
+1. the sources the model cited that each back the sentence (``qa.answering.support``'s rule) stand;
 2. else newsqa aligns the sentence to the best-ranked sources it was given (``ALIGN_DEPTH``): the
    source sharing most of the sentence's content stems (stems the question does not already name
    count double, so the sentence holding the *answer* wins over one that repeats the question) and
-   backing it alone, else the best two together;
+   backing it alone, else the best two together, by a stricter rule (``Verifier._aligns``);
 3. else the sentence is unsupported and left out of the answer (listed in ``Answer.unsupported``).
 
 ``ClaimReader`` cuts the streamed reply into complete sentences, so what the reader sees while the
@@ -128,22 +127,28 @@ class Verifier:
         return Verdict([], "unsupported")
 
     def _aligns(self, stems: set[str], sources: Sequence[int], cosine: dict[int, float] | None) -> bool:
-        """Support newsqa may attach on its own: one shared word is not enough ("HACKED" found in an
-        injected sentence), unless the meaning is close."""
-        shared = stems & set().union(*(self.stems[n - 1] for n in sources))
+        """Support newsqa may attach on its own is stricter than for the model's own citation: one
+        shared word is not enough ("HACKED" found in an injected sentence), and the words the sentence
+        adds to the question must be backed too ("Dmitri Medwedew is der kurzstände Stadt in Kursk",
+        from SmolLM2, shares enough stems by the question's names alone), unless the meaning is close.
+        (Measured on the seed questions: the same rule on the model's own markers threw out a right
+        one, "niederzulegen" not being stemmed like "Niederlegens".)"""
+        texts = [self.numbered[n - 1].text for n in sources]
         close = cosine is not None and max(cosine[n] for n in sources) >= SEMANTIC_MIN
-        return (len(shared) >= 2 or close) and self._backs(stems, sources, cosine)
+        if close:
+            return self._backs(stems, sources, cosine)
+        shared = stems & set().union(*(self.stems[n - 1] for n in sources))
+        new = stems - self.question_stems
+        return (
+            len(shared) >= 2
+            and self._backs(stems, sources, cosine)
+            and (not new or stem_share(new, texts) >= LEXICAL_MIN)
+        )
 
     def _backs(self, stems: set[str], sources: Sequence[int], cosine: dict[int, float] | None) -> bool:
-        """The support rule, and the part that answers must be backed too: a sentence that repeats
-        the question's names and adds words of its own ("Dmitri Medwedew is der kurzstände Stadt in
-        Kursk", from SmolLM2) shares enough stems by the question's words alone."""
         texts = [self.numbered[n - 1].text for n in sources]
         semantic = max(cosine[n] for n in sources) if cosine is not None else None
-        if not backs(stem_share(stems, texts), semantic):
-            return False
-        new = stems - self.question_stems
-        return not new or (semantic or 0.0) >= SEMANTIC_MIN or stem_share(new, texts) >= LEXICAL_MIN
+        return backs(stem_share(stems, texts), semantic)
 
     def _closeness(self, stems: set[str], n: int, cosine: dict[int, float] | None) -> float:
         shared = stems & self.stems[n - 1]
