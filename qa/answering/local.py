@@ -154,6 +154,7 @@ def _free_port() -> int:
 
 
 def _die_with_parent() -> None:
-    """In the child: receive SIGTERM when newsqa dies, even by SIGKILL (Linux ``prctl``)."""
+    """In the child: die when newsqa dies, even by SIGKILL (Linux ``prctl``). SIGKILL, because the
+    server's uvicorn takes SIGTERM as "finish the answer being written first", minutes on a CPU."""
     with contextlib.suppress(OSError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
