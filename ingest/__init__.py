@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from ingest.articles import article_id, build_article, content_hash
+from ingest.articles import article_from_raw, article_id, build_article, content_hash
 from ingest.errors import IngestError, IngestProblem
 from ingest.readers import DEFAULT_MAX_BYTES, SUPPORTED_EXTENSIONS, RawDocument, expand_paths, read_file
 from ingest.sentences import split_sentences
@@ -37,21 +37,9 @@ __all__ = [
 ]
 
 
-def _from_raw(doc: RawDocument) -> Article:
-    return build_article(
-        doc.title,
-        doc.text,
-        doc.source,
-        doc.url,
-        doc.date,
-        source_key=doc.key or None,
-        title_in_hash=not doc.title_derived,
-    )
-
-
 def load_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Article]:
     """All articles of one file (a JSON list / JSONL file holds several); raises ``IngestError``."""
-    return [_from_raw(doc) for doc in read_file(path, max_bytes=max_bytes)]
+    return [article_from_raw(doc) for doc in read_file(path, max_bytes=max_bytes)]
 
 
 def load_articles(

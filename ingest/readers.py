@@ -58,6 +58,7 @@ __all__ = [
     "derive_title",
     "expand_paths",
     "read_file",
+    "read_html",
 ]
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -84,6 +85,7 @@ class RawDocument:
     date: str = ""
     key: str = ""
     title_derived: bool = False
+    author: str = ""
 
 
 # --------------------------------------------------------------------------- decoding
@@ -261,7 +263,7 @@ def read_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[RawD
     if ext in {".json", ".jsonl"}:
         return _read_json(text, name, key, lines=ext == ".jsonl")
     if ext in {".html", ".htm"}:
-        return [_read_html(text, name, key, path.stem)]
+        return [read_html(text, name, key, path.stem)]
     title = None
     if ext in {".md", ".markdown"}:
         m = _MD_HEADING.search(text)
@@ -362,7 +364,7 @@ _BLOCK_TAGS = (
 )  # fmt: skip
 
 
-def _read_html(text: str, name: str, key: str, stem: str) -> RawDocument:
+def read_html(text: str, name: str, key: str, stem: str) -> RawDocument:
     """Main text via trafilatura on a tree already stripped of active/embedded content."""
     import lxml.etree
     import lxml.html
@@ -381,12 +383,12 @@ def _read_html(text: str, name: str, key: str, stem: str) -> RawDocument:
         body = _plain_text(tree)
     if not body.strip():
         raise IngestError(f"{name}: no readable text found in the HTML")
-    title = (getattr(meta, "title", None) or "").strip() if meta is not None else ""
-    url = (getattr(meta, "url", None) or "") if meta is not None else ""
-    date = (getattr(meta, "date", None) or "") if meta is not None else ""
-    if title:
-        return RawDocument(title, body, name, url, date, key)
-    return RawDocument(derive_title(body, stem), body, name, url, date, key, title_derived=True)
+    title, url, date, author = (
+        str(getattr(meta, f, None) or "").strip() for f in ("title", "url", "date", "author")
+    )
+    derived = not title
+    title = title or derive_title(body, stem)
+    return RawDocument(title, body, name, url, date, key, title_derived=derived, author=author)
 
 
 def _plain_text(tree: object) -> str:

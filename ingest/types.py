@@ -45,8 +45,10 @@ class Chunk:
 class Article:
     """A source document with its sentences and chunks.
 
-    ``id`` is derived from where the article comes from (URL, file path and title), so a changed
-    article keeps its id and replaces its old version; ``content_hash`` tells versions apart.
+    ``id`` is derived from where the article comes from (feed GUID, URL, file path and title), so a
+    changed article keeps its id and replaces its old version; ``content_hash`` tells versions apart.
+    ``date`` is the publication date in ISO 8601 (``ingest.dates``), ``""`` when no source gives one;
+    ``guid`` and ``feed`` are set for an item read from an RSS/Atom feed (the feed's URL).
     """
 
     id: str
@@ -56,6 +58,9 @@ class Article:
     content_hash: str
     url: str = ""
     date: str = ""
+    author: str = ""
+    guid: str = ""
+    feed: str = ""
     sentences: tuple[Sentence, ...] = field(default=())
     chunks: tuple[Chunk, ...] = field(default=())
 

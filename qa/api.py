@@ -9,11 +9,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qa.retrieval.followup import follow_up_context
+from qa.scope.selection import Selection
 from qa.settings import Settings
 from qa.text.language import detect_language
 from qa.text.phrases import empty_store
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 
     from ingest import Article, IngestProblem
     from qa.answering.base import Answerer
+    from qa.feeds.registry import FeedPoll, FollowedFeed
     from qa.retrieval.hybrid import HybridRetriever
     from qa.retrieval.langchain import NewsRetriever
     from qa.store import ArticleStore, IngestReport, StoredArticle
@@ -46,10 +49,18 @@ class NewsQA:
     """Question answering over a store of articles, with citations to exact source sentences."""
 
     def __init__(
-        self, settings: Settings | None = None, *, embeddings: Embeddings | None = None, **overrides: Any
+        self,
+        settings: Settings | None = None,
+        *,
+        embeddings: Embeddings | None = None,
+        clock: Callable[[], date] = date.today,
+        **overrides: Any,
     ) -> None:
         """``embeddings``: an already loaded model to use instead of the configured one (tests and
-        evaluation share one across many stores)."""
+        evaluation share one across many stores). ``clock``: today's date, which "gestern" or "last
+        week" in a question are resolved against (tests fix it)."""
+        self.clock = clock
+        self._catalog: tuple[object, list[StoredArticle]] | None = None
         if settings is None:
             self.settings = Settings(**overrides)
         else:  # validated, so overrides are converted (a key becomes a SecretStr) and checked
@@ -82,21 +93,32 @@ class NewsQA:
         return make_answerer(self.settings, embeddings=self.embeddings)
 
     # ---- asking ------------------------------------------------------------------------------
-    def ask(self, question: str, history: Sequence = ()) -> Answer:
-        """Answer ``question`` from the stored articles; ``history`` holds earlier chat turns."""
+    def ask(self, question: str, history: Sequence = (), selection: Selection | None = None) -> Answer:
+        """Answer ``question`` from the stored articles; ``history`` holds earlier chat turns.
+
+        ``selection``: ask only some articles (one article, a source, a date range); a time the
+        question names ("letzte Woche") narrows it further (``Answer.selection`` shows the result).
+        """
         final = None
-        for event in self.stream(question, history):
+        for event in self.stream(question, history, selection):
             if isinstance(event, Answer):
                 final = event
         assert final is not None
         return final
 
-    def stream(self, question: str, history: Sequence = ()) -> Iterator[str | Answer]:
+    def stream(
+        self, question: str, history: Sequence = (), selection: Selection | None = None
+    ) -> Iterator[str | Answer]:
         """Yield the answer's text as it is produced, then the final ``Answer`` with citations."""
+        from qa.scope.question import prefer_recent, scope_of
+
         question = self.check_question(question)
         started = time.perf_counter()
         standalone, context = self._standalone(question, history)
-        passages = self.retriever.retrieve(standalone, context=context).passages
+        scope = scope_of(standalone, selection, self.clock(), self._stored_articles)
+        passages = self.retriever.retrieve(standalone, context=context, allowed=scope.allowed).passages
+        if scope.latest:
+            passages = prefer_recent(passages)
         retrieved = time.perf_counter()
         language = detect_language(question)
         for event in self.answerer.stream(question, passages, language):
@@ -110,7 +132,16 @@ class NewsQA:
                 event.timings = Timings(
                     retrieve=retrieved - started, answer=done - retrieved, total=done - started
                 )
+                event.selection, event.time_expression = scope.selection, scope.expression
             yield event
+
+    def _stored_articles(self) -> list[StoredArticle]:
+        """Every stored article's record, read again only after the store changed."""
+        self.store.refresh()
+        generation = self.store.generation
+        if self._catalog is None or self._catalog[0] != generation:
+            self._catalog = (generation, self.store.list_articles())
+        return self._catalog[1]
 
     def _standalone(self, question: str, history: Sequence) -> tuple[str, str]:
         """The question to retrieve by, and context from the chat history for the offline fallback."""
@@ -138,11 +169,68 @@ class NewsQA:
     def ingest(
         self, paths: Iterable[str | Path], progress: Callable[[int, int], None] | None = None
     ) -> IngestResult:
-        """Read files or folders and add their articles; bad files are reported, never half-stored."""
+        """Read files or folders (and http(s) URLs: pages and feeds, see ``ingest_urls``) and add their
+        articles; bad inputs are reported, never half-stored."""
         from ingest import load_articles
+        from ingest.fetch import is_url
+        from qa.feeds.registry import load_urls
 
-        articles, problems = load_articles(paths, max_bytes=self.settings.max_file_bytes)
-        return IngestResult(self.store.add(articles, progress=progress), problems)
+        paths = list(paths)
+        urls = [p for p in paths if isinstance(p, str) and is_url(p)]
+        files = [p for p in paths if not (isinstance(p, str) and is_url(p))]
+        articles, problems = (
+            load_articles(files, max_bytes=self.settings.max_file_bytes) if files else ([], [])
+        )
+        web, web_problems = load_urls(self.store, self.settings, urls) if urls else ([], [])
+        report = self.store.add(articles + [a for w in web for a in w.articles], progress=progress)
+        report.unchanged += [i for w in web for i in w.known if i not in report.unchanged]
+        return IngestResult(report, web_problems + problems)
+
+    def ingest_urls(self, urls: Sequence[str]) -> IngestResult:
+        """Fetch web pages and RSS/Atom feeds (each item's page) and add their articles.
+
+        A URL that cannot be fetched or read is one problem and adds nothing; a feed's items already
+        stored are not fetched again unless the feed says they changed (``unchanged`` in the report).
+        """
+        return self.ingest(list(urls))
+
+    def feeds(self) -> list[FollowedFeed]:
+        """The feeds this store follows (``add_feed``), with what their last poll found."""
+        from qa.feeds.registry import FeedRegistry
+
+        return FeedRegistry.of(self.settings).load()
+
+    def add_feed(self, url: str) -> FeedPoll:
+        """Follow a feed: poll it now (its items are added) and register it for ``update_feeds``.
+
+        A URL that is no feed, or fails, is not registered (``FeedPoll.error`` says why).
+        """
+        from qa.feeds.registry import FeedRegistry, FollowedFeed, now, poll
+
+        registry = FeedRegistry.of(self.settings)
+        feed = registry.get(url) or FollowedFeed(url=url, added_at=now())
+        result = poll(self.store, self.settings, feed, conditional=False)
+        if not result.error:
+            registry.put(feed)
+        return result
+
+    def remove_feed(self, url: str) -> bool:
+        """Stop following a feed (its articles stay); False when it was not followed."""
+        from qa.feeds.registry import FeedRegistry
+
+        return FeedRegistry.of(self.settings).remove(url)
+
+    def update_feeds(self) -> list[FeedPoll]:
+        """Poll every followed feed with a conditional GET and add new and changed items."""
+        from qa.feeds.registry import FeedRegistry, poll
+
+        registry = FeedRegistry.of(self.settings)
+        results = []
+        for feed in registry.load():
+            results.append(poll(self.store, self.settings, feed))
+            if not results[-1].error:
+                registry.put(feed)
+        return results
 
     def add_articles(self, articles: Sequence[Article]) -> IngestReport:
         return self.store.add(articles)
@@ -179,7 +267,7 @@ class NewsQA:
         def run(inputs: str | dict) -> Answer:
             if isinstance(inputs, str):
                 return self.ask(inputs)
-            return self.ask(inputs["question"], inputs.get("history", ()))
+            return self.ask(inputs["question"], inputs.get("history", ()), inputs.get("selection"))
 
         return RunnableLambda(run, name="newsqa")
 
@@ -187,9 +275,9 @@ class NewsQA:
 _default: NewsQA | None = None
 
 
-def ask(question: str, history: Sequence = ()) -> Answer:
+def ask(question: str, history: Sequence = (), selection: Selection | None = None) -> Answer:
     """Answer a question from the default store (settings from ``NEWSQA_*`` variables and ``.env``)."""
     global _default
     if _default is None:
         _default = NewsQA()
-    return _default.ask(question, history)
+    return _default.ask(question, history, selection)

@@ -13,9 +13,13 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from qa.eval.cli import add_parser as add_eval_parser
+from qa.feeds.cli import add_parsers as add_feed_parsers
+from qa.scope.cli import add_selection_arguments, selection_from
+from qa.text.phrases import count, ingest_summary, phrase
 
 if TYPE_CHECKING:
     from qa.api import NewsQA
+    from qa.scope.selection import Selection
     from qa.types import Answer
 
 
@@ -68,8 +72,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("ingest", help="add articles from files or folders (.txt .md .html .json .jsonl)")
-    p.add_argument("paths", nargs="+", help="files or folders")
+    p = sub.add_parser(
+        "ingest", help="add articles from files, folders (.txt .md .html .json .jsonl), web pages or feeds"
+    )
+    p.add_argument("paths", nargs="+", help="files, folders, or http(s) URLs of pages and RSS/Atom feeds")
     p.add_argument("--if-empty", action="store_true", help="only when the store holds no article yet")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(run=cmd_ingest)
@@ -77,8 +83,15 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer a question (or --file: one question per line)")
     p.add_argument("question", nargs="?", help="the question")
     p.add_argument("--file", help="questions, one per line ('-' for stdin); prints one JSON object per line")
-    p.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    p.add_argument("--json", action="store_true", help="print the Answer as JSON (same as --format json)")
+    p.add_argument(
+        "--format",
+        choices=["text", "markdown", "json"],
+        default="text",
+        help="markdown: the answer with its quoted sources (title, URL, sentence, offsets), to keep",
+    )
     p.add_argument("--no-stream", action="store_true", help="print the answer only when it is complete")
+    add_selection_arguments(p)
     p.set_defaults(run=cmd_ask)
 
     p = sub.add_parser("chat", help="an interactive question loop in the terminal")
@@ -100,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="port (NEWSQA_PORT, default 7860)")
     p.set_defaults(run=cmd_serve)
 
+    add_feed_parsers(sub)
     add_eval_parser(sub)  # argparse only: the runner, models and matplotlib load when it runs
     return parser
 
@@ -108,6 +122,13 @@ def _qa() -> NewsQA:
     from qa.api import NewsQA
 
     return NewsQA()
+
+
+def _lang(qa: NewsQA) -> str:
+    """The language of the CLI's own lines: ``NEWSQA_LANGUAGE``, else the locale."""
+    from qa.text.language import interface_language
+
+    return interface_language(qa.settings.language)
 
 
 def _progress(desc: str) -> Callable[[int, int], None]:
@@ -129,8 +150,11 @@ def _progress(desc: str) -> Callable[[int, int], None]:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     qa = _qa()
+    lang = _lang(qa)
     if args.if_empty and qa.store.count():
-        print(f"The store already holds {qa.store.count()} articles; nothing ingested.", file=sys.stderr)
+        print(
+            phrase("store_already", lang, articles=count(qa.store.count(), "article", lang)), file=sys.stderr
+        )
         return 0
     result = qa.ingest(args.paths, progress=_progress("Embedding"))
     r = result.report
@@ -151,27 +175,36 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         )
     else:
         print(
-            f"{len(r.added)} added, {len(r.replaced)} replaced, {len(r.unchanged)} unchanged, "
-            f"{len(r.duplicates)} duplicates; {r.sentences} sentences in {r.seconds:.1f} s. "
-            f"The store holds {qa.store.count()} articles."
+            ingest_summary(r, lang),
+            phrase("store_holds", lang, articles=count(qa.store.count(), "article", lang)),
         )
-    for problem in result.problems:
-        print(f"skipped {problem.path}: {problem.message}", file=sys.stderr)
+    for problem in result.problems:  # a message names its file or URL already
+        named = problem.message.startswith(problem.path)
+        message = problem.message if named else f"{problem.path}: {problem.message}"
+        print(phrase("skipped", lang, message=message), file=sys.stderr)
     return 2 if result.problems and not r.changed and not r.unchanged else 0
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     qa = _qa()
+    selection = selection_from(args)
     if args.file:
-        return _ask_batch(qa, args.file)
+        return _ask_batch(qa, args.file, selection)
     if not args.question:
-        raise UserError("give a question, or --file with one question per line")
+        raise UserError(phrase("give_question", _lang(qa)))
     qa.check_question(args.question)
     _require_articles(qa)
-    if args.json:
-        print(qa.ask(args.question).model_dump_json(indent=2))
+    if args.json or args.format == "json":
+        print(qa.ask(args.question, selection=selection).model_dump_json(indent=2))
         return 0
-    print_answer(qa, args.question, stream=not args.no_stream)
+    if args.format == "markdown":
+        from qa.export import answer_markdown
+
+        answer = qa.ask(args.question, selection=selection)
+        urls = {a.id: a.url for a in qa.articles() if a.url}
+        print(answer_markdown(answer, _lang(qa), urls), end="")
+        return 0
+    print_answer(qa, args.question, stream=not args.no_stream, selection=selection, language=_lang(qa))
     return 0
 
 
@@ -180,10 +213,10 @@ def _require_articles(qa: NewsQA) -> None:
     from qa.text.phrases import empty_store
 
     if qa.store.count() == 0:
-        raise UserError(empty_store("en"))
+        raise UserError(empty_store(_lang(qa)))
 
 
-def _ask_batch(qa: NewsQA, path: str) -> int:
+def _ask_batch(qa: NewsQA, path: str, selection: Selection | None = None) -> int:
     from qa.api import QuestionError
 
     lines = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
@@ -192,7 +225,7 @@ def _ask_batch(qa: NewsQA, path: str) -> int:
             if not line.strip():
                 continue
             try:
-                print(qa.ask(line.strip()).model_dump_json(), flush=True)
+                print(qa.ask(line.strip(), selection=selection).model_dump_json(), flush=True)
             except QuestionError as exc:
                 print(
                     json.dumps({"question": line.strip(), "error": str(exc)}, ensure_ascii=False), flush=True
@@ -200,12 +233,21 @@ def _ask_batch(qa: NewsQA, path: str) -> int:
     return 0
 
 
-def print_answer(qa: NewsQA, question: str, history: Sequence = (), stream: bool = True) -> Answer:
-    """Stream the answer to stdout, then list its sources."""
+def print_answer(
+    qa: NewsQA,
+    question: str,
+    history: Sequence = (),
+    stream: bool = True,
+    selection: Selection | None = None,
+    language: str = "en",
+) -> Answer:
+    """Stream the answer to stdout, then list its sources (and what it was asked of, if not all);
+    the lines around the answer are in ``language`` (the CLI's), the answer in its question's."""
+    from qa.text.phrases import scope_line
     from qa.types import Answer
 
     final = None
-    for event in qa.stream(question, history):
+    for event in qa.stream(question, history, selection):
         if isinstance(event, Answer):
             final = event
         elif stream:
@@ -214,16 +256,19 @@ def print_answer(qa: NewsQA, question: str, history: Sequence = (), stream: bool
     if not stream:
         print(final.text, end="")
     print()
+    scope = scope_line(final.language, final.selection, final.time_expression)
+    if scope:
+        print(f"  ({scope})")
     for c in final.citations:
-        print(
-            f"  [{c.marker}] {c.title} ({c.source}, sentence {c.sentence_index + 1}, chars {c.start}-{c.end})"
-        )
+        dated = f"{c.day}, " if c.day else ""
+        where = phrase("sentence_chars", language, n=c.sentence_index + 1, start=c.start, end=c.end)
+        print(f"  [{c.marker}] {c.title} ({c.source}, {dated}{where})")
     if final.abstained and final.passages:
-        print("  Closest passages found:")
+        print(f"  {phrase('closest', language)}:")
         for p in final.passages[:3]:
             print(f"   - {p.text[:160]} ({p.title})")
     for claim in final.unsupported:
-        print(f"  ! left out, no source supports it: {claim}")
+        print(f"  ! {phrase('unsupported', language, claim=claim)}")
     if final.notice:
         print(f"newsqa: {final.notice}", file=sys.stderr)
     return final
@@ -234,11 +279,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     qa = _qa()
     _require_articles(qa)
-    count = qa.store.count()
-    print(
-        f"newsqa chat: {count} articles, answerer: {qa.answerer.label or qa.answerer.name}. "
-        "Ask a question; an empty line or Ctrl-D ends."
-    )
+    lang = _lang(qa)
+    articles = count(qa.store.count(), "article", lang)
+    print(phrase("chat_intro", lang, articles=articles, answerer=qa.answerer.label or qa.answerer.name))
     history: list[tuple[str, str]] = []
     while True:
         try:
@@ -249,7 +292,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if not question:
             return 0
         try:
-            answer = print_answer(qa, question, history)
+            answer = print_answer(qa, question, history, language=lang)
         except QuestionError as exc:
             print(exc)
             continue
@@ -259,40 +302,45 @@ def cmd_chat(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    articles = _qa().articles()
+    qa = _qa()
+    articles = qa.articles()
     if args.json:
         print(json.dumps([asdict(a) for a in articles], ensure_ascii=False, indent=2))
         return 0
+    lang = _lang(qa)
     for a in articles:
-        print(f"{a.id}  {a.n_sentences:4d} sent  {a.added_at[:10]}  {a.title}  ({a.source})")
-    print(f"{len(articles)} articles")
+        sentences = count(a.n_sentences, "sentence", lang)
+        print(f"{a.id}  {sentences:>10}  {a.date[:10] or '-':10}  {a.title}  ({a.source})")
+    print(count(len(articles), "article", lang))
     return 0
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
     qa = _qa()
+    lang = _lang(qa)
     missing = [i for i in args.article_ids if not qa.delete(i)]
     for article_id in missing:
-        print(f"newsqa: no article with id {article_id}", file=sys.stderr)
-    print(f"{len(args.article_ids) - len(missing)} deleted")
+        print(f"newsqa: {phrase('no_such_id', lang, id=article_id)}", file=sys.stderr)
+    print(phrase("deleted_n", lang, n=len(args.article_ids) - len(missing)))
     return 2 if missing else 0
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    store = _qa().store
+    qa = _qa()
+    store, lang = qa.store, _lang(qa)
     # Opening the store already runs the check and repairs what it finds; report those repairs
     # (a second check alone would always say "consistent"), then verify nothing is left.
     report, again = store.opened_check, store.check()
     if not again.consistent:
         raise RuntimeError(f"the store is still inconsistent after repair: {again}")
-    print(f"{report.articles} articles checked.")
+    print(phrase("checked", lang, articles=count(report.articles, "article", lang)))
     if report.orphan_articles_removed:
-        print(f"Removed chunk records of {len(report.orphan_articles_removed)} incomplete articles.")
+        orphans = count(len(report.orphan_articles_removed), "article", lang)
+        print(phrase("orphans_removed", lang, articles=orphans))
     if report.lexical_added or report.lexical_removed:
-        print(
-            f"Lexical index repaired: +{len(report.lexical_added)} / -{len(report.lexical_removed)} articles."
-        )
-    print("The store is consistent." if report.consistent else "Repaired; the store is now consistent.")
+        added, removed = len(report.lexical_added), len(report.lexical_removed)
+        print(phrase("lexical_repaired", lang, added=added, removed=removed))
+    print(phrase("consistent" if report.consistent else "repaired", lang))
     return 0
 
 
@@ -302,8 +350,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     qa = _qa()
     host = args.host or qa.settings.host
     port = args.port or qa.settings.port
-    print(f"Starting the web chat on http://{host}:{port} …", flush=True)
-    launch(qa, host, port, block=True)
+    lang = _lang(qa)
+    print(phrase("starting", lang, url=f"http://{host}:{port}"), flush=True)
+    try:
+        launch(qa, host, port, block=True)
+    except OSError as exc:  # Gradio's own message points at GRADIO_SERVER_PORT, not newsqa's options
+        if "port" not in str(exc).lower():
+            raise
+        raise UserError(phrase("port_busy", lang, port=port)) from None
     return 0
 
 

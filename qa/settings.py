@@ -82,6 +82,18 @@ class Settings(BaseSettings):
         0, description="Sentences embedded and committed per batch at ingest (0: the store's default)."
     )
 
+    language: str = Field(
+        "", description="'de' or 'en': the CLI's language. Empty: the locale's (LC_ALL, LC_MESSAGES, LANG)."
+    )
+    fetch_user_agent: str = Field(
+        "newsqa/0.5 (news question answering; fetches only the pages and feeds its user names)",
+        description="The User-Agent of every request for a page or feed.",
+    )
+    fetch_timeout: float = Field(20.0, gt=0, description="Seconds one page or feed may take, in all.")
+    fetch_max_bytes: int = Field(10_000_000, gt=0, description="Larger pages and feeds are refused.")
+    fetch_concurrency: int = Field(4, ge=1, description="Pages fetched at once (a feed's items).")
+    fetch_max_redirects: int = Field(5, ge=0, description="Redirects followed before a URL is given up.")
+
     host: str = "127.0.0.1"
     port: int = 7860
     auth: str = Field("", description="'user:password' pairs, comma separated, to require a login.")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from qa.scope.selection import Selection
+
 
 class Passage(BaseModel):
     """A retrieved source sentence with its place in the article and its retrieval score."""
@@ -20,16 +22,26 @@ class Passage(BaseModel):
     start: int
     end: int
     score: float = Field(description="Ranker score in [0, 1]: how likely this sentence answers the question.")
+    date: str = Field("", description="The article's publication date, ISO 8601; empty when unknown.")
+    url: str = Field("", description="The article's URL, when known.")
 
     @property
     def sentence_id(self) -> str:
         return f"{self.article_id}:{self.sentence_index}"
+
+    @property
+    def day(self) -> str:
+        """The publication day, ``YYYY-MM-DD`` (empty when unknown): what a citation shows beside it."""
+        return self.date[:10]
 
 
 class Citation(Passage):
     """A passage the answer cites, under its inline marker (``[1]`` is marker 1)."""
 
     marker: int
+    earlier_report: bool = Field(
+        False, description="An older article's account of a story a newer cited article tells otherwise."
+    )
 
 
 class Timings(BaseModel):
@@ -71,5 +83,13 @@ class Answer(BaseModel):
     dropped_markers: int = Field(0, description="Citation markers that pointed at no given source.")
     standalone_question: str = ""
     notice: str = Field("", description="A note for the reader, e.g. why the LLM answer was replaced.")
+    selection: Selection | None = Field(
+        None,
+        description="What the question was asked of when not all articles: the selection given, "
+        "narrowed by a time the question names.",
+    )
+    time_expression: str = Field(
+        "", description='The words of the question that set the date window ("gestern").'
+    )
     verification: Verification | None = None
     timings: Timings = Field(default_factory=Timings)

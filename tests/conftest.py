@@ -34,6 +34,9 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, model
     for name in list(os.environ):
         if name.startswith(("NEWSQA_", "OPENAI_")):
             monkeypatch.delenv(name)
+    for name in ("LC_ALL", "LC_MESSAGES"):  # the CLI speaks the locale's language: English here
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
     monkeypatch.setenv("NEWSQA_DATA_DIR", str(tmp_path / "env-store"))
     monkeypatch.setenv("NEWSQA_MODEL_CACHE", str(model_cache_dir))
 

@@ -94,3 +94,16 @@ def chromium_path() -> str:
             pytest.fail("chromium is not installed (run tests/install-browser.sh)")
         pytest.skip("chromium is not installed (run tests/install-browser.sh)")
     return path
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (skips when either is missing)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    path = chromium_path()
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -5,36 +5,69 @@ System fonts only (no web fonts, no CDN): the page must work without network.
 
 from __future__ import annotations
 
+import json
+
+from ui.strings import ARIA
+
+ARIA_JSON = json.dumps(ARIA, ensure_ascii=False)
+# What the page shows of articles and answers: never relabelled, whatever words it holds.
+DATA_SELECTOR = ".article-text, .article-title, .message-content, #sources-list label, #articles-table tbody"
+
 CSS = """
-.gradio-container { max-width: 1400px !important; margin: 0 auto; }
-#info-line { font-size: 0.9em; color: var(--body-text-color-subdued); }
+.gradio-container { max-width: 1440px !important; width: 100% !important; margin: 0 auto; }
+footer { display: none !important; }
+#page-head { align-items: center; flex-wrap: nowrap; }
+#page-title { flex: 1 1 auto !important; }
+#page-title h2 { margin: 4px 0 !important; }
+#lang-switch { flex: 0 0 auto !important; width: auto !important; min-width: 0 !important; }
+#lang-switch { flex: 0 0 auto !important; }
+#info-line { font-size: 0.88em; color: var(--body-text-color-subdued); }
 #info-line p { margin: 0; }
 .hidden-ctl { display: none !important; }
-#article-box { max-height: 58vh; overflow-y: auto !important; border: 1px solid var(--border-color-primary);
-  border-radius: 8px; padding: 0 14px; background: var(--background-fill-primary); }
+#chatbot .message-wrap { padding-top: 8px; }
+#examples { gap: 6px; flex-wrap: wrap; }
+#examples button { flex: 0 1 auto; min-width: 0; font-weight: 400; font-size: 0.82em; padding: 2px 8px; }
+#source-col { min-width: 360px; }
+#panel-heading p { margin: 0 0 4px 0; }
+#sources-list { max-height: 24vh; overflow-y: auto; }
+#sources-list label { font-size: 0.86em; }
+#article-box { height: calc(100vh - 380px - 24vh); min-height: 220px; overflow-y: auto !important;
+  border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 0 14px;
+  background: var(--background-fill-primary); }
+#preview { max-height: 60vh; overflow-y: auto; }
 .article-view { font-family: Georgia, "DejaVu Serif", serif; font-size: 1.02em; line-height: 1.65; }
 .article-view.empty { font-family: system-ui, sans-serif; color: var(--body-text-color-subdued);
   padding: 18px 0; }
 .article-title { font-family: system-ui, sans-serif; margin: 14px 0 2px 0 !important; }
 .article-meta { font-family: system-ui, sans-serif; font-size: 0.8em; color: var(--body-text-color-subdued);
-  margin-bottom: 10px; word-break: break-all; }
+  margin-bottom: 10px; overflow-wrap: anywhere; }
 .article-text { white-space: pre-wrap; padding-bottom: 14px; }
-mark.cited { background: #ffe08a; color: inherit; padding: 1px 2px; border-radius: 3px;
-  box-shadow: 0 0 0 1px #e0b100 inset; }
-mark.retrieved { background: #eef3fb; color: inherit; padding: 1px 2px; border-radius: 3px;
-  border-bottom: 1px dashed #9bb3d8; }
-mark.focus { outline: 2px solid #d97706; outline-offset: 1px; }
-sup.marker { font-family: system-ui, sans-serif; font-size: 0.7em; color: #92400e; margin-left: 2px; }
-a.cite { text-decoration: none; font-weight: 600; color: #b45309 !important; cursor: pointer;
-  background: #fff3c4; border-radius: 3px; padding: 0 2px; }
-.abstained { background: #fde2e2; color: #8a1c1c; border-radius: 4px; padding: 1px 6px; font-weight: 600; }
-#sources-list label { font-size: 0.88em; }
-#chat-col { min-height: 70vh; }
+mark.cited { background: #ffe08a; color: #1b1300; padding: 1px 2px; border-radius: 3px;
+  box-shadow: 0 0 0 1px #d4a200 inset; }
+mark.retrieved { background: #e6eefb; color: #0d1b2e; padding: 1px 2px; border-radius: 3px;
+  border-bottom: 1px dashed #7f9cc8; }
+mark.focus { outline: 2px solid #b45309; outline-offset: 1px; }
+sup.marker { font-family: system-ui, sans-serif; font-size: 0.7em; color: #7c2d12; margin-left: 2px; }
+a.cite { text-decoration: none; font-weight: 600; color: #7c3d00 !important; cursor: pointer;
+  background: #fff1c2; border-radius: 3px; padding: 0 2px; }
+a.cite:focus-visible { outline: 2px solid #b45309; outline-offset: 1px; }
+.abstained { background: #fde2e2; color: #7a1414; border-radius: 4px; padding: 1px 6px; font-weight: 600; }
+.dark mark.cited { background: #5a4300; color: #fff6d6; box-shadow: 0 0 0 1px #a67c00 inset; }
+.dark mark.retrieved { background: #1d3350; color: #e3edff; border-bottom-color: #5b7fb5; }
+.dark mark.focus { outline-color: #fbbf24; }
+.dark sup.marker { color: #fcd34d; }
+.dark a.cite { color: #ffe7a3 !important; background: #4a3700; }
+.dark .abstained { background: #5b1a1a; color: #ffdede; }
+#articles-table, #articles-table * { font-family: var(--font) !important; }
+#articles-table td, #articles-table th { font-size: 0.88em; }
+#selected-title p { margin: 0; }
+#confirm-row { align-items: center; border: 1px solid var(--border-color-primary); border-radius: 10px;
+  padding: 6px 10px; }
 """
 
 # Clicking a citation marker in the chat fills the hidden key box and presses the hidden button,
 # which renders the cited article server-side; ``SCROLL_JS`` then centres the focused sentence.
-PAGE_JS = """
+PAGE_JS = r"""
 () => {
   document.addEventListener("click", (ev) => {
     const a = ev.target && ev.target.closest ? ev.target.closest("a[href^='#cite-']") : null;
@@ -49,8 +82,46 @@ PAGE_JS = """
     box.dispatchEvent(new Event("input", { bubbles: true }));
     setTimeout(() => go.click(), 50);
   }, true);
+  // Accessible names in plain text and in the page's language: Gradio names a message by its raw
+  // HTML ("bot's message: <a class=...>") and some controls in English only.
+  const fix = () => {
+    const words = ARIA[window.__newsqaLang === "de" ? "de" : "en"];
+    for (const el of document.querySelectorAll("[aria-label]")) {
+      const label = el.getAttribute("aria-label");
+      let want = label;
+      for (const [prefix, key] of [["bot's message: ", "answer"], ["user's message: ", "question"]]) {
+        if (label.startsWith(prefix)) want = words[key] + ": " + el.innerText.replace(/\s+/g, " ").trim();
+      }
+      if (words[label]) want = words[label];
+      if (want !== label) el.setAttribute("aria-label", want);
+    }
+    for (const attr of ["title", "placeholder"]) {
+      for (const el of document.querySelectorAll(`[${attr}]`)) {
+        const value = el.getAttribute(attr);
+        if (words[value]) el.setAttribute(attr, words[value]);
+      }
+    }
+    // Gradio's locale is the browser's; after the switch, labels of the other language remain, and
+    // its German translation lacks a few keys (shown as "common.complete")
+    const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+      const text = node.nodeValue.trim();
+      if (!text || !words[text] || node.parentElement.closest(DATA)) continue;
+      node.nodeValue = node.nodeValue.replace(text, words[text]);
+    }
+  };
+  window.__newsqaFix = fix;
+  let queued = false;
+  new MutationObserver(() => {
+    if (queued) return;
+    queued = true;
+    setTimeout(() => { queued = false; fix(); }, 150);
+  }).observe(document.body, {
+    subtree: true, childList: true, attributes: true, attributeFilter: ["aria-label", "title", "placeholder"],
+  });
+  fix();
 }
-"""
+""".replace("ARIA", ARIA_JSON).replace("DATA", json.dumps(DATA_SELECTOR))
 
 SCROLL_JS = """
 () => {
@@ -64,3 +135,53 @@ SCROLL_JS = """
   }, 80);
 }
 """
+
+# Gradio's frontend picks its locale from the browser alone; when that is not the page's language,
+# its own ``changeLocale`` (the export its settings panel uses) switches its labels and the
+# ``gr.I18n`` ones. ``SET_LOCALE`` is that step, shared by the load script and the switch.
+SET_LOCALE = r"""
+const setLocale = async (lang, remember) => {
+  if (remember) localStorage.setItem("newsqa-lang", lang);
+  document.cookie = `newsqa-lang=${lang}; path=/; SameSite=Strict`;  // the callbacks read it
+  window.__newsqaLang = lang;
+  if (!window.__gradioLang) window.__gradioLang = document.documentElement.lang;
+  if (window.__gradioLang !== lang) {
+    const core = performance.getEntriesByType("resource").map((e) => e.name)
+      .find((n) => /\/assets\/core-[\w-]+\.js$/.test(n));
+    try {
+      if (core) (await import(core)).changeLocale(lang);
+      await new Promise((done) => setTimeout(done, 300));
+    } catch (e) {
+      console.warn("newsqa: could not switch Gradio's language", e);
+    }
+    // where Gradio kept its locale, the page script relabels what it shows (``relabels``)
+    if (document.documentElement.lang === lang) window.__gradioLang = lang;
+  }
+  document.documentElement.setAttribute("lang", lang);
+  return lang;
+};
+"""
+
+# The page's language, chosen when the page loads: ``?lang=de|en``, else the last choice
+# (localStorage), else the browser's language; German for ``de*``, English otherwise. The result
+# goes to the server as the ``newsqa-lang`` cookie, so the callbacks write in the same language.
+LANG_JS = (
+    "async () => {"
+    + SET_LOCALE
+    + """
+  const asked = new URLSearchParams(location.search).get("lang");
+  const lang = asked || localStorage.getItem("newsqa-lang") || navigator.language || "en";
+  return await setLocale(lang.toLowerCase().startsWith("de") ? "de" : "en", !!asked);
+}"""
+)
+
+# The switch: the other language, at once (no reload: Gradio's router would swallow it).
+SWITCH_JS = (
+    "async () => {"
+    + SET_LOCALE
+    + """
+  const lang = await setLocale(window.__newsqaLang === "de" ? "en" : "de", true);
+  setTimeout(() => window.__newsqaFix && window.__newsqaFix(), 50);
+  return lang;
+}"""
+)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from qa.answering.markers import MARKER
+from ui.strings import count, t
 
 if TYPE_CHECKING:
     from ingest.types import Article
@@ -20,8 +21,6 @@ if TYPE_CHECKING:
     from qa.types import Answer, Passage
 
 _TAGS = re.compile(r"<[^>]+>")
-ABSTAIN_LABEL = {"de": "Nicht in den Quellen", "en": "Not in the sources"}
-TABLE_HEADERS = ["Title", "Source", "Sentences", "Added", "ID"]
 
 
 def esc(text: str) -> str:
@@ -48,7 +47,7 @@ def parse_key(key: str) -> tuple[int, str, int] | None:
 
 
 def abstain_label(language: str) -> str:
-    return ABSTAIN_LABEL["de" if language == "de" else "en"]
+    return t("not_in_sources_label", language)
 
 
 def streaming_text(text: str) -> str:
@@ -56,11 +55,12 @@ def streaming_text(text: str) -> str:
     return esc(text)
 
 
-def answer_markdown(answer: Answer, turn: int) -> str:
+def answer_markdown(answer: Answer, turn: int, language: str = "de") -> str:
     """The final answer: escaped text whose ``[n]`` markers link to their source (``#cite-T-n``).
 
     A click on a marker is caught by the page script (``ui.app.PAGE_JS``), which opens the cited
-    sentence in the article view; without the script the link is still harmless.
+    sentence in the article view; without the script the link is still harmless. The answer keeps
+    its question's language; the link titles are the page's (``language``).
     """
     known = {c.marker for c in answer.citations}
 
@@ -68,12 +68,11 @@ def answer_markdown(answer: Answer, turn: int) -> str:
         n = int(m[2]) if m[2].isdigit() else 0
         if n not in known:
             return m[0]
-        return (
-            f'{m[1]}<a class="cite" href="#cite-{citation_key(turn, n)}" title="Quelle {n} zeigen">[{n}]</a>'
-        )
+        label = t("show_source", language, n=n)
+        return f'{m[1]}<a class="cite" href="#cite-{citation_key(turn, n)}" title="{label}">[{n}]</a>'
 
     body = MARKER.sub(link, esc(answer.text))
-    if answer.abstained and not re.search(r"in (den|the) (Quellen|sources)", answer.text, re.I):
+    if answer.abstained and not re.search(r"\b(Quellen|sources)\b", answer.text, re.I):
         return f"**{abstain_label(answer.language)}.** {body}"
     return body
 
@@ -90,38 +89,27 @@ def _short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def sources_markdown(answer: Answer) -> str:
-    """The body of the collapsible "Sources" box under an answer: cited sentences with their article."""
+def sources_markdown(answer: Answer, language: str = "de") -> str:
+    """The body of the collapsible "Sources" box under an answer: cited sentences with their article,
+    in the page's ``language`` (the quoted sentences as they stand)."""
     if answer.citations:
         lines = [
             f"{c.marker}. „{esc(_short(c.text, 240))}“ — *{esc(c.title)}* "
-            f"({esc(short_source(c.source))}, Satz {c.sentence_index + 1})"
+            f"({esc(short_source(c.source))}{', ' + esc(c.day) if c.day else ''}, "
+            f"{t('sentence_n', language, n=c.sentence_index + 1)})"
             for c in answer.citations
         ]
-        return "\n".join(lines)
+        return "\n".join(lines) + f"\n\n<small>{t('one_based', language)}</small>"
     if not answer.passages:
-        return (
-            "Keine passenden Sätze gefunden." if answer.language == "de" else "No matching sentences found."
-        )
-    head = (
-        "Nächste gefundene Stellen (nicht zitiert):" if answer.language == "de" else "Closest passages found:"
-    )
+        return t("no_matching", language)
     lines = [f"- „{esc(_short(p.text, 240))}“ — *{esc(p.title)}*" for p in answer.passages[:3]]
-    return head + "\n" + "\n".join(lines)
+    return t("closest", language) + ":\n" + "\n".join(lines)
 
 
-def sources_title(answer: Answer) -> str:
+def sources_title(answer: Answer, language: str = "de") -> str:
     if answer.abstained or not answer.citations:
-        return (
-            f"{abstain_label(answer.language)} – nächste Stellen"
-            if answer.language == "de"
-            else (f"{abstain_label(answer.language)} – closest passages")
-        )
-    return (
-        f"Quellen ({len(answer.citations)})"
-        if answer.language == "de"
-        else f"Sources ({len(answer.citations)})"
-    )
+        return t("sources_closest", language, label=abstain_label(language))
+    return t("sources_n", language, n=len(answer.citations))
 
 
 def source_choices(answer: Answer, turn: int) -> list[tuple[str, str]]:
@@ -136,20 +124,15 @@ def source_choices(answer: Answer, turn: int) -> list[tuple[str, str]]:
     ]
 
 
-def panel_heading(answer: Answer | None, latest: bool = True) -> str:
+def panel_heading(answer: Answer | None, latest: bool = True, language: str = "de") -> str:
     """Markdown above the sources panel: what the list shows (the last answer's, or an earlier one's)."""
     if answer is None:
-        return "Ask a question: the cited sentences appear here; select one to read it in its article."
+        return t("panel_empty", language)
     if answer.abstained or not answer.citations:
-        closest = "Nächste gefundene Stellen" if answer.language == "de" else "Closest passages found"
-        return f'<span class="abstained">{abstain_label(answer.language)}</span> {closest}:'
+        return f'<span class="abstained">{abstain_label(language)}</span> {t("closest_short", language)}:'
     if not latest:
-        return f"Zitierte Sätze der Antwort auf „{esc(_short(answer.question, 80))}“:"
-    return (
-        "Zitierte Sätze der letzten Antwort:"
-        if answer.language == "de"
-        else "Sentences cited by the last answer:"
-    )
+        return t("panel_earlier", language, question=esc(_short(answer.question, 80)))
+    return t("panel_latest", language)
 
 
 def article_html(
@@ -157,6 +140,7 @@ def article_html(
     cited: dict[int, int] | None = None,
     retrieved: Iterable[int] = (),
     focus: int | None = None,
+    language: str = "de",
 ) -> str:
     """The whole article, escaped, with cited sentences in ``<mark class="cited">`` (marker as
     superscript) and other retrieved sentences in ``<mark class="retrieved">``.
@@ -196,7 +180,7 @@ def article_html(
         '<div class="article-view">'
         f'<h3 class="article-title">{esc(article.title)}</h3>'
         f'<div class="article-meta" title="{esc(article.source)}">'
-        f"{meta} · {len(article.sentences)} Sätze</div>"
+        f"{meta} · {count(len(article.sentences), 'sentence', language)}</div>"
         f'<div class="article-text">{"".join(out)}</div>'
         "</div>"
     )
@@ -243,20 +227,26 @@ def plain_history(history: Sequence) -> list[dict[str, str]]:
     return out
 
 
-def info_line(answerer: str, embeddings: str, articles: int, llm_model: str = "") -> str:
+def info_line(
+    answerer: str, embeddings: str, articles: int, llm_model: str = "", language: str = "de"
+) -> str:
     """The honest settings line at the top of the page."""
     who = f"{answerer} ({llm_model})" if answerer == "llm" and llm_model else answerer
-    kind = "quotes source sentences, never writes its own" if answerer == "extractive" else "writes and cites"
-    return (
-        f"**Answerer:** `{esc(who)}` — {kind} · **Embeddings:** `{esc(embeddings)}` · "
-        f"**Articles:** {articles}"
+    kind = t("kind_extractive" if answerer == "extractive" else "kind_llm", language)
+    return t(
+        "info",
+        language,
+        who=esc(who),
+        kind=kind,
+        embeddings=esc(embeddings),
+        articles=count(articles, "article", language),
     )
 
 
 def article_rows(articles: Sequence[StoredArticle]) -> list[list[object]]:
-    """Rows for the articles table, newest first."""
+    """Rows for the articles table (title, source, publication date, sentences, added, id), newest first."""
     rows = sorted(articles, key=lambda a: a.added_at, reverse=True)
     return [
-        [a.title, short_source(a.source), a.n_sentences, a.added_at[:16].replace("T", " "), a.id]
+        [a.title, short_source(a.source), a.date[:10], a.n_sentences, a.added_at[:16].replace("T", " "), a.id]
         for a in rows
     ]

@@ -28,21 +28,14 @@ def parse_auth(spec: str) -> list[tuple[str, str]] | None:
     return pairs or None
 
 
-def theme() -> gr.themes.Base:
-    """System fonts only, so the page never asks a font CDN for anything."""
-    import gradio as gr
-
-    return gr.themes.Default(
-        primary_hue="amber", neutral_hue="slate", font=["system-ui", "sans-serif"], font_mono=["monospace"]
-    )
-
-
 def launch(
     qa: NewsQA, host: str | None = None, port: int | None = None, *, block: bool = True, quiet: bool = False
 ) -> tuple[gr.Blocks, str]:
     """Serve the page; returns the Blocks and the local URL (``block=False`` returns at once)."""
     from ui.app import build_app
     from ui.assets import CSS, PAGE_JS
+    from ui.strings import i18n
+    from ui.theme import theme
 
     s = qa.settings
     demo = build_app(qa)
@@ -56,15 +49,19 @@ def launch(
         "theme": theme(),
         "css": CSS,
         "js": PAGE_JS,
+        "i18n": i18n(),
         "prevent_thread_lock": True,  # then block_thread(), so the URL can be printed first
         "quiet": True,
         "ssr_mode": False,
         "show_error": True,
-        "footer_links": ["api"],
+        "footer_links": [],  # no "Use via API" or settings links: the page is the product
     }
     _, url, _ = demo.launch(**kwargs)
     if not quiet:
-        print(f"newsqa web chat: {url}  (Ctrl-C stops it)", flush=True)
+        from qa.text.language import interface_language
+        from qa.text.phrases import phrase
+
+        print(phrase("serving", interface_language(s.language), url=url), flush=True)
     if block:
         try:
             demo.block_thread()

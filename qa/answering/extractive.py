@@ -14,9 +14,10 @@ import re
 from collections.abc import Iterator, Sequence
 
 from qa.answering.base import Answerer
+from qa.answering.stories import order_reports
 from qa.retrieval.abstention import AbstentionModel
 from qa.retrieval.weights import DEFAULT_MODEL
-from qa.text.phrases import not_in_sources
+from qa.text.phrases import earlier_report, not_in_sources
 from qa.types import Answer, Citation, Passage
 
 _PIECE = re.compile(r"\S+\s*")
@@ -80,9 +81,16 @@ class ExtractiveAnswerer(Answerer):
         return [passages[0]] + [p for p in passages[1 : self.max_citations] if p.score >= bar]
 
     def stream(self, question: str, passages: Sequence[Passage], language: str) -> Iterator[str | Answer]:
-        chosen = self.select(passages, question)
-        citations = [Citation(marker=n, **p.model_dump()) for n, p in enumerate(chosen, start=1)]
-        text = " ".join(f"{c.text} [{c.marker}]" for c in citations) or not_in_sources(language)
+        reports = order_reports(self.select(passages, question), passages, self.max_citations)
+        citations = [
+            Citation(marker=n, earlier_report=r.earlier, **r.passage.model_dump())
+            for n, r in enumerate(reports, start=1)
+        ]
+        text = " ".join(
+            f"{earlier_report(language, c.day) if c.earlier_report else ''}{c.text} [{c.marker}]"
+            for c in citations
+        )
+        text = text or not_in_sources(language)
         yield from _PIECE.findall(text)
         yield Answer(
             question=question,

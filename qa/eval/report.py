@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from qa.eval.summary import METRICS, summarize
+from qa.text.phrases import count
 
 SYSTEM_LABEL = {
     "newsqa": "newsqa",
@@ -91,16 +92,17 @@ def render_markdown(report: EvalReport) -> str:
 
 
 def _corpus(meta: dict) -> str:
-    parts = [f"{meta.get('articles', meta.get('store_articles', '?'))} articles"]
+    articles = meta.get("articles", meta.get("store_articles", "?"))
+    parts = [count(articles, "article", "en") if isinstance(articles, int) else f"{articles} articles"]
     if "sentences" in meta:
-        parts.append(f"{meta['sentences']} sentences, ingested in {meta.get('ingest_s', '?')} s")
+        sentences = count(meta["sentences"], "sentence", "en")
+        parts.append(f"{sentences}, ingested in {meta.get('ingest_s', '?')} s")
     if "langchain_chunks" in meta:
         parts.append(f"{meta['langchain_chunks']} LangChain chunks")
     if "distractors" in meta:
         d = meta["distractors"]
-        parts.append(
-            f"distractors: {d['articles']} articles of {d['file']} ({meta['distractor_ingest_s']} s)"
-        )
+        distractors = count(d["articles"], "article", "en")
+        parts.append(f"distractors: {distractors} of {d['file']} ({meta['distractor_ingest_s']} s)")
     return "; ".join(parts)
 
 

@@ -10,7 +10,7 @@ carries four scores (its own and its best chunk's, dense and BM25) and its neigh
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from typing import cast
 
@@ -19,6 +19,7 @@ import numpy as np
 from ingest.types import article_of, chunk_id, position, sentence_id
 from qa.embeddings.factory import encode_queries
 from qa.retrieval.features import Candidate
+from qa.retrieval.restrict import masked, nearest_allowed_chunks
 from qa.store import ArticleStore
 from qa.store.lexical import LexicalIndex
 from qa.text.tokens import tokenize
@@ -47,15 +48,26 @@ class QueryView:
 
 
 def find_candidates(
-    store: ArticleStore, query: str, limits: CandidateLimits = CandidateLimits()
+    store: ArticleStore,
+    query: str,
+    limits: CandidateLimits = CandidateLimits(),
+    allowed: Set[str] | None = None,
 ) -> QueryView:
-    """The candidate sentence ids for ``query``, with the scores needed to describe them."""
+    """The candidate sentence ids for ``query``, with the scores needed to describe them.
+
+    ``allowed``: only sentences of these articles (qa/retrieval/restrict.py); None: all.
+    """
     q_vec = encode_queries(store.embeddings, [query])[0]
     tokens = tokenize(query)
-    dense_chunks = store.nearest_chunks(q_vec, limits.dense_chunks)
     sentence_index, chunk_index = indexes = store.lexical_indexes()
     sentence_bm25 = sentence_index.scores(tokens)
     chunk_bm25 = chunk_index.scores(tokens)
+    if allowed is None:
+        dense_chunks = store.nearest_chunks(q_vec, limits.dense_chunks)
+    else:
+        dense_chunks = nearest_allowed_chunks(store, q_vec, limits.dense_chunks, allowed)
+        sentence_bm25 = masked(sentence_index, sentence_bm25, allowed)
+        chunk_bm25 = masked(chunk_index, chunk_bm25, allowed)
     lexical = [i for i, _ in sentence_index.best(sentence_bm25, limits.lexical_sentences)]
     lexical_chunks = [i for i, _ in chunk_index.best(chunk_bm25, limits.lexical_chunks)]
     chunk_ids = list(dict.fromkeys(dense_chunks + lexical_chunks))
@@ -121,6 +133,8 @@ def describe(
                 start=row.sentence.start,
                 end=row.sentence.end,
                 score=0.0,
+                date=str(info.get("date", "")),
+                url=str(info.get("url", "")),
             )
         )
     return candidates, passages

@@ -8,6 +8,7 @@ chunks only lend their context.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 
 from qa.embeddings.factory import embedding_name
@@ -40,22 +41,27 @@ class HybridRetriever:
         self.ranker = ranker or SentenceRanker.for_model(embedding_name(store.embeddings))
         self.limits = limits or CandidateLimits()
 
-    def retrieve(self, question: str, context: str = "") -> Retrieval:
+    def retrieve(self, question: str, context: str = "", allowed: Set[str] | None = None) -> Retrieval:
         """Rank every candidate sentence for ``question``; an empty store gives no passages.
 
         ``context`` (a follow-up's previous question) widens the candidate set; the ranking uses the
-        question itself unless it is too thin to rank by ("Und wann war das?").
+        question itself unless it is too thin to rank by ("Und wann war das?"). ``allowed``: only
+        sentences of these article ids (a selection, qa/selection.py); none at all when it is empty.
         """
         store = self.store
         store.refresh()
         # The lexical index holds every stored sentence (kept in step with Chroma): asking it costs
         # microseconds, a Chroma ``count`` a round trip.
-        if len(store.sentence_index) == 0 or not (content_stems(question) or context):
+        if (
+            len(store.sentence_index) == 0
+            or not (content_stems(question) or context)
+            or (allowed is not None and not allowed)
+        ):
             return Retrieval(question, [])  # nothing stored, or a question with nothing to look up
         combined = f"{question} {context}".strip()
-        found = [find_candidates(store, question, self.limits)]
+        found = [find_candidates(store, question, self.limits, allowed)]
         if context:
-            found.append(find_candidates(store, combined, self.limits))
+            found.append(find_candidates(store, combined, self.limits, allowed))
         ids = list(dict.fromkeys(i for f in found for i in f.ids))
         rank_by = found[-1] if context and is_thin(question) else found[0]
         candidates, passages = describe(store, rank_by, ids)

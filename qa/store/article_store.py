@@ -188,6 +188,9 @@ class ArticleStore:
             content_hash=str(meta["content_hash"]),
             url=str(meta.get("url", "")),
             date=str(meta.get("date", "")),
+            author=str(meta.get("author", "")),
+            guid=str(meta.get("guid", "")),
+            feed=str(meta.get("feed", "")),
             sentences=layout.sentences(article_id, text),
             chunks=layout.chunks(article_id, text),
         )

@@ -39,6 +39,9 @@ class StoredArticle:
     n_chunks: int
     chars: int
     added_at: str
+    author: str = ""
+    guid: str = ""
+    feed: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +126,9 @@ def article_metadata(article: Article) -> dict[str, Any]:
         "source": article.source,
         "url": article.url,
         "date": article.date,
+        "author": article.author,
+        "guid": article.guid,
+        "feed": article.feed,
         "content_hash": article.content_hash,
         "n_sentences": len(article.sentences),
         "n_chunks": len(article.chunks),
@@ -145,6 +151,9 @@ def stored_article(article_id: str, meta: dict[str, Any]) -> StoredArticle:
         n_chunks=int(meta["n_chunks"]),
         chars=int(meta["chars"]),
         added_at=str(meta["added_at"]),
+        author=str(meta.get("author", "")),
+        guid=str(meta.get("guid", "")),
+        feed=str(meta.get("feed", "")),
     )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from helpers import ARTIFACTS, GENERALSTAB, SEED, build_qa, free_port
-from ui_helpers import CHROMIUM_ARGS, chromium_path, served
+from ui_helpers import chromium, served
 
 pytestmark = pytest.mark.browser
 
@@ -30,16 +30,13 @@ def url(tmp_path_factory: pytest.TempPathFactory, embeddings) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[sync_api.Browser]:
-    path = chromium_path()
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def open_page(browser: sync_api.Browser, url: str) -> tuple[sync_api.Page, list[str], list[str]]:
     """A fresh context (its own Gradio session); records dialogs and requests leaving 127.0.0.1."""
-    page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    page = browser.new_context(viewport={"width": 1400, "height": 900}, locale="de-DE").new_page()
     dialogs: list[str] = []
     outside: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -111,7 +108,7 @@ def test_article_markup_renders_as_text(browser, url: str) -> None:
     page, dialogs, _ = open_page(browser, url)
     ask(page, "Welcher Code kursierte bei den Stadtwerken Bonn im Netz?")
     page.locator("#sources-list label").first.wait_for(timeout=60_000)
-    page.get_by_role("tab", name="Articles").click()
+    page.get_by_role("tab", name="Artikel").click()
     page.locator("#articles-table").get_by_text(XSS_TITLE).first.click()
     preview = page.locator("#preview .article-text")
     preview.wait_for(timeout=30_000)

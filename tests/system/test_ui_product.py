@@ -1,0 +1,256 @@
+"""The web chat as a user meets it, in a real Chromium: one language per page, light and dark mode,
+the layout at 1366x768, keyboard use, clearing the chat. One page load per language and theme.
+
+Each page is screenshotted to ``test-artifacts/ui-<lang>-<theme>.png`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from helpers import ARTIFACTS, GENERALSTAB, SEED, build_qa, free_port
+from ui_helpers import chromium, served
+
+from ui.strings import ARIA, STRINGS
+
+pytestmark = pytest.mark.browser
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+WIDTH, HEIGHT = 1366, 768
+GERMAN_INFO = "() => (document.querySelector('#info-line')?.innerText || '').includes('Antwortgeber')"
+# Gradio's own labels as it shows them in each language, beyond the ones ``ui.strings`` holds.
+GRADIO_WORDS = {
+    "en": ["Drop File Here", "Click to Upload", "Clear", "Search...", "Textbox", "Examples", "Copy message"],
+    "de": ["Datei hier ablegen", "Hochladen", "Chat leeren", "Nachricht kopieren", "Wiederholen"],
+}
+# The data a page shows (article text, questions, answers, titles) is not the page's language:
+# the check removes it and reads the rest, the page's own words.
+DATA = (
+    ".article-text, .article-title, .article-meta, #sources-list label, .message-content, "
+    "#articles-table tbody, #lang-switch, .example-q"
+)
+CHROME_TEXT = f"""() => {{
+  const clone = document.body.cloneNode(true);
+  clone.querySelectorAll("{DATA}").forEach((e) => e.remove());
+  document.body.appendChild(clone);  // innerText needs a rendered element
+  clone.querySelectorAll("[style*='display: none']").forEach((e) => e.remove());
+  const names = [...clone.querySelectorAll("[aria-label],[placeholder],[title]")].map((e) =>
+    ["aria-label", "placeholder", "title"].map((a) => e.getAttribute(a) || "").join(" "));
+  const text = clone.innerText + " " + names.join(" ");
+  clone.remove();
+  return text;
+}}"""
+
+
+def foreign_phrases(lang: str) -> list[str]:
+    """Every fragment of the other language's strings that differs from this language's.
+
+    ``{fields}`` split a string into fragments; markdown marks go; very short fragments (a word
+    like "Text" the two languages share) are left out."""
+    other = "en" if lang == "de" else "de"
+    out = list(GRADIO_WORDS[other])
+    for both in STRINGS.values():
+        if both is STRINGS["switch"] or both[other] == both[lang]:
+            continue
+        for fragment in re.split(r"\{[a-z_]+\}", both[other]):
+            fragment = re.sub(r"[*#`\[\]]|\(\?lang=\w+\)", "", fragment).strip(" .:;,–—·()„“”")
+            if len(fragment) >= 6 and fragment not in both[lang]:
+                out.append(fragment)
+    out += [v for k, v in ARIA[other].items() if k in ("answer", "question") and v not in ARIA[lang].values()]
+    return out
+
+
+def luminance(rgb: tuple[float, ...]) -> float:
+    def channel(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(fg: str, bg: str) -> float:
+    """WCAG contrast ratio of two computed ``rgb(...)`` colours."""
+    a, b = (luminance(tuple(float(x) for x in re.findall(r"[\d.]+", c))) for c in (fg, bg))
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory: pytest.TempPathFactory, embeddings) -> Iterator[str]:
+    qa = build_qa(tmp_path_factory.mktemp("ui-product"), embeddings, auth="")
+    qa.ingest([SEED])
+    with served(qa, free_port()) as address:
+        yield address
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[sync_api.Browser]:
+    with chromium() as b:
+        yield b
+
+
+def open_page(browser: sync_api.Browser, url: str, locale: str, scheme: str) -> sync_api.Page:
+    context = browser.new_context(
+        viewport={"width": WIDTH, "height": HEIGHT}, locale=locale, color_scheme=scheme
+    )
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector("#chat-col textarea", timeout=30_000)
+    page.wait_for_function("() => (document.querySelector('#info-line')?.innerText || '').trim().length > 0")
+    return page
+
+
+def ask(page: sync_api.Page, question: str) -> None:
+    box = page.locator("#chat-col textarea").first
+    page.wait_for_function("() => !document.querySelector('#chat-col textarea').disabled", timeout=60_000)
+    box.fill(question)
+    box.press("Enter")  # Enter sends
+    page.locator("#sources-list label").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(400)  # the page script names the new messages
+
+
+def assert_one_language(page: sync_api.Page, lang: str) -> None:
+    """No phrase of the other language on either tab, in text or accessible names."""
+    texts = [page.evaluate(CHROME_TEXT)]
+    page.locator("#tab-articles-button, [role=tab]").nth(1).click()
+    page.locator("#articles-table").wait_for()
+    page.wait_for_timeout(300)
+    texts.append(page.evaluate(CHROME_TEXT))
+    page.locator("[role=tab]").first.click()
+    found = [p for p in foreign_phrases(lang) if any(p in text for text in texts)]
+    assert not found, f"{lang} page shows {found}"
+    assert page.evaluate("document.documentElement.lang") == lang
+
+
+def assert_highlights_readable(page: sync_api.Page) -> None:
+    """Cited and retrieved sentences and the markers keep >= 4.5:1 contrast (WCAG AA)."""
+    for selector in ("#article-box mark.cited", "#article-box mark.retrieved", "#chatbot a.cite"):
+        colours = page.locator(selector).first.evaluate(
+            "e => { const s = getComputedStyle(e); return [s.color, s.backgroundColor]; }"
+        )
+        ratio = contrast(*colours)
+        assert ratio >= 4.5, f"{selector}: {colours} has contrast {ratio:.2f}"
+
+
+def assert_article_beside_chat(page: sync_api.Page) -> None:
+    chat = page.locator("#chat-col").bounding_box()
+    article = page.locator("#article-box").bounding_box()
+    assert chat and article
+    assert article["x"] >= chat["x"] + chat["width"] - 1, "the article view is not beside the chat"
+    assert article["y"] + 120 <= HEIGHT, f"the article view starts below the fold: {article}"
+
+
+def shoot(page: sync_api.Page, lang: str, scheme: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"ui-{lang}-{scheme}.png"))
+
+
+def test_german_page_light_speaks_german_clears_and_works_by_keyboard(browser, url: str) -> None:
+    page = open_page(browser, url, "de-DE", "light")
+    width_before = page.locator("#chat-col").bounding_box()["width"]  # type: ignore[index]
+    ask(page, "Was wies der Generalstab in Kiew zurück?")
+    assert GENERALSTAB in page.locator("#chatbot").inner_text()
+    assert page.locator("#chat-col").bounding_box()["width"] == pytest.approx(width_before, abs=2)  # type: ignore[index]
+    names = page.locator("#chatbot [aria-label]").evaluate_all(
+        "es => es.map(e => e.getAttribute('aria-label'))"
+    )
+    assert any(n.startswith("Antwort: Der Generalstab") for n in names)
+    assert not [n for n in names if "<" in n], names  # accessible names are plain text
+    assert_article_beside_chat(page)
+    assert_highlights_readable(page)
+    assert_one_language(page, "de")
+    shoot(page, "de", "light")
+    # the markers are reachable by Tab: from the question box, a few presses reach the first one
+    page.locator("#chat-col textarea").first.focus()
+    page.keyboard.press("Shift+Tab")
+    reached = False
+    for _ in range(30):
+        page.keyboard.press("Shift+Tab")
+        if page.evaluate("document.activeElement.matches('a.cite')"):
+            reached = True
+            break
+    assert reached, "no citation marker reachable by keyboard"
+    page.keyboard.press("Enter")  # a marker opened by keyboard shows its article too
+    page.locator("#article-box mark.cited.focus").wait_for(timeout=30_000)
+    # export: the Markdown quotes the cited sentence with its number and offsets; the JSON is the Answer
+    page.locator("#export").get_by_text("Antwort exportieren").click()
+    markdown = page.locator("#export-md textarea").input_value()
+    assert f"> {GENERALSTAB}" in markdown and "Satz 6, Zeichen 749-834" in markdown, markdown
+    with page.expect_download() as download:
+        page.get_by_role("button", name="JSON herunterladen").click()
+    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert exported["citations"][0]["text"] == GENERALSTAB and exported["citations"][0]["start"] == 749
+    # clearing the chat clears its sources and the article view
+    page.get_by_role("button", name="Chat leeren").click()
+    page.wait_for_function("() => !document.querySelector('#article-box mark')", timeout=30_000)
+    assert page.locator("#sources-list label").count() == 0
+    assert "Stellen Sie eine Frage" in page.locator("#panel-heading").inner_text()
+    page.context.close()
+
+
+def test_english_page_dark_speaks_english_with_readable_highlights(browser, url: str) -> None:
+    page = open_page(browser, url, "en-US", "dark")
+    assert page.evaluate("document.body.classList.contains('dark') || !!document.querySelector('.dark')")
+    ask(page, "What did the general staff in Kyiv deny?")
+    assert page.locator("#chatbot a.cite").count() >= 1
+    assert_highlights_readable(page)
+    assert_article_beside_chat(page)
+    assert_one_language(page, "en")
+    shoot(page, "en", "dark")
+    page.context.close()
+
+
+def test_german_page_dark_and_english_page_light(browser, url: str, tmp_path: Path) -> None:
+    """The other two combinations; the English page asks what the sources cannot answer, so its
+    five closest passages fill the sources list and the article view must still show."""
+    page = open_page(browser, url, "de-DE", "dark")
+    ask(page, "Was drohte Medwedew den ukrainischen Soldaten an?")
+    assert_highlights_readable(page)
+    assert_one_language(page, "de")
+    shoot(page, "de", "dark")
+    page.context.close()
+
+    page = open_page(browser, url, "en-US", "light")
+    ask(page, "Who won the 2014 football World Cup in Brazil?")
+    assert "Not in the sources" in page.locator("#panel-heading").inner_text()
+    page.locator("#sources-list label").last.click()
+    page.locator("#article-box mark.retrieved").first.wait_for(timeout=30_000)
+    assert_article_beside_chat(page)
+    assert_one_language(page, "en")
+    shoot(page, "en", "light")
+    # articles: an upload empties the box; a rejected file gets one line naming it once; a
+    # deletion asks first, naming the title
+    page.locator("[role=tab]").nth(1).click()
+    good, bad = tmp_path / "bonn.txt", tmp_path / "kaputt.json"
+    good.write_text(
+        "Preise in Bonn\n\nDie Stadtwerke Bonn erhöhen die Preise für Fernwärme.", encoding="utf-8"
+    )
+    bad.write_text("{kein json", encoding="utf-8")
+    page.locator("#upload input[type=file]").set_input_files([str(good), str(bad)])
+    page.get_by_role("button", name="Ingest files").click()
+    status = page.locator("#ingest-status")
+    status.get_by_text("1 added").wait_for(timeout=60_000)
+    rejected = [line for line in status.inner_text().splitlines() if "kaputt.json" in line]
+    assert len(rejected) == 1 and rejected[0].count("kaputt.json") == 1, rejected
+    page.wait_for_function("() => !document.querySelector('#upload').innerText.includes('bonn.txt')")
+    page.locator("#articles-table").get_by_text("Preise in Bonn").first.click()
+    page.get_by_role("button", name="Delete selected").click()
+    page.locator("#confirm-text").get_by_text("Delete “Preise in Bonn”?").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Yes, delete").click()
+    status.get_by_text("Deleted “Preise in Bonn”.").wait_for(timeout=30_000)
+    page.locator("[role=tab]").first.click()
+    # the switch: the same page in German at once, the chat started anew; the choice persists
+    page.get_by_role("button", name="Deutsch").click()
+    page.get_by_role("tab", name="Gespräch").wait_for(timeout=30_000)
+    page.wait_for_function(GERMAN_INFO)
+    page.wait_for_timeout(500)
+    assert page.locator("#sources-list label").count() == 0
+    assert_one_language(page, "de")
+    page.reload()
+    page.wait_for_function(GERMAN_INFO)
+    page.context.close()
