@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from ingest.errors import IngestError
 
-__all__ = ["FetchError", "FetchPolicy", "Fetched", "fetch", "in_parallel", "is_url"]
+__all__ = ["FetchError", "FetchPolicy", "Fetched", "fetch", "in_parallel", "is_url", "not_a_url"]
 
 _READ_CHUNK = 65536
 _T = TypeVar("_T")
@@ -62,12 +62,17 @@ def is_url(value: str) -> bool:
     return urlsplit(value.strip()).scheme.lower() in {"http", "https"}
 
 
+def not_a_url(value: str) -> str:
+    """The one-line refusal of an entry that is no web address (where only URLs are fetched)."""
+    return f"{value}: not an http(s) URL"
+
+
 def fetch(url: str, policy: FetchPolicy, etag: str = "", last_modified: str = "") -> Fetched:
     """GET ``url`` under ``policy``; ``etag`` / ``last_modified`` make it conditional."""
     import httpx
 
     if not is_url(url):
-        raise FetchError(f"{url}: not an http(s) URL")
+        raise FetchError(not_a_url(url))
     headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"}
     if etag:
         headers["If-None-Match"] = etag
