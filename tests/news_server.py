@@ -2,8 +2,9 @@
 
 Good: an RSS 2.0 feed (``/feed.xml``, ETag and Last-Modified, a 304 to a matching conditional GET),
 an Atom feed (``/atom.xml``), their article pages, a page whose only date is in its metadata
-(``/meta-only.html``). Bad: a redirect loop (``/loop``), a 50 MB body (``/huge``), XML that is no
-feed (``/not-a-feed.xml``), a broken feed (``/broken.xml``), a slow response (``/slow``), a 404.
+(``/meta-only.html``). Bad: a redirect loop (``/loop``), a redirect anywhere (``/redirect?to=URL``),
+a 50 MB body (``/huge``), XML that is no feed (``/not-a-feed.xml``), a broken feed (``/broken.xml``),
+a slow response (``/slow``), a 404.
 ``add_item`` puts a new item into the RSS feed (its ETag changes); ``hits`` counts requests per path.
 """
 
@@ -17,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import unquote
 
 FEED_TITLE = "Kleinhausener Anzeiger"
 
@@ -202,6 +204,11 @@ class NewsServer:
                 '<meta name="author" content="Petra Lang">'
             )
             h.send(200, page_html("Bibliothek öffnet sonntags", LIBRARY_TEXT, head).encode(), "text/html")
+        elif path.startswith("/redirect?to="):  # a redirect to wherever the test says
+            h.send_response(302)
+            h.send_header("Location", unquote(path.removeprefix("/redirect?to=")))
+            h.send_header("Content-Length", "0")
+            h.end_headers()
         elif path in {"/loop", "/loop-2"}:
             h.send_response(302)
             h.send_header("Location", "/loop-2" if path == "/loop" else "/loop")

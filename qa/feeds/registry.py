@@ -58,6 +58,7 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
         max_bytes=settings.fetch_max_bytes,
         concurrency=settings.fetch_concurrency,
         max_redirects=settings.fetch_max_redirects,
+        allow_private=settings.fetch_allow_private,
     )
 
 

@@ -25,7 +25,7 @@ NEWSQA = [sys.executable, "-m", "qa.cli"]
 
 def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSQA_", "OPENAI_"))}
-    env.update(NEWSQA_DATA_DIR=str(data_dir), NEWSQA_FETCH_TIMEOUT="1.5")
+    env.update(NEWSQA_DATA_DIR=str(data_dir), NEWSQA_FETCH_TIMEOUT="1.5", NEWSQA_FETCH_ALLOW_PRIVATE="1")
     return subprocess.run([*NEWSQA, *args], capture_output=True, text=True, env=env, timeout=180, check=False)
 
 

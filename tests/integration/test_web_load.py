@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 from news_server import BRIDGE, FIRE, NewsServer
 
+from ingest import address_guard
 from ingest.articles import article_id
-from ingest.fetch import FetchPolicy
+from ingest.fetch import FetchError, FetchPolicy, fetch
 from ingest.web import item_id, load_url
 
 pytestmark = pytest.mark.server
 
 NO_GUID = replace(FIRE, guid="")
-POLICY = FetchPolicy(user_agent="newsqa-test", timeout=5)
+POLICY = FetchPolicy(user_agent="newsqa-test", timeout=5, allow_private=True)  # served on 127.0.0.1
 
 
 @pytest.fixture(scope="module")
@@ -47,3 +49,51 @@ def test_known_items_are_fetched_again_only_when_updated(news: NewsServer) -> No
         news.url("/feed.xml"), POLICY, known=lambda wanted: dict.fromkeys(wanted, "2025-03-01T00:00:00+00:00")
     )
     assert len(stale.articles) == 2 and news.hits[page] == before + 1  # the feed's dates are later
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_the_default_refuses_loopback(news: NewsServer, host: str) -> None:
+    url = news.url("/feed.xml").replace("127.0.0.1", host)
+    before = news.hits["/feed.xml"]
+    with pytest.raises(FetchError) as refused:
+        fetch(url, FetchPolicy(user_agent="newsqa-test", timeout=5))
+    message = str(refused.value)
+    assert message.startswith(f"{url}: refused, {host} resolves to ") and "loopback address" in message
+    assert "NEWSQA_FETCH_ALLOW_PRIVATE=1" in message and "\n" not in message
+    assert news.hits["/feed.xml"] == before  # refused before connecting
+
+
+def test_every_redirect_is_checked(news: NewsServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first hop (127.0.0.1, allowed here) passes; the redirect to 127.0.0.2 counts as private."""
+    target = f"http://127.0.0.2:{news.port}/feed.xml"
+    monkeypatch.setattr(address_guard, "non_public_kind", lambda a: "private" if a == "127.0.0.2" else "")
+    url = news.url(f"/redirect?to={target}")
+    with pytest.raises(FetchError, match=f"^{re.escape(url)}: redirected to {re.escape(target)}: refused, "):
+        fetch(url, FetchPolicy(user_agent="newsqa-test", timeout=5))
+
+
+def test_a_redirect_to_another_scheme_is_refused(news: NewsServer) -> None:
+    url = news.url("/redirect?to=file:///etc/passwd")
+    with pytest.raises(
+        FetchError, match=re.escape("redirected to file:///etc/passwd, which is not an http(s) URL")
+    ):
+        fetch(url, POLICY)
+
+
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [
+        ("169.254.169.254", "link-local"),
+        ("10.1.2.3", "private"),
+        ("192.168.0.1", "private"),
+        ("::1", "loopback"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("0.0.0.0", "unspecified"),
+        ("224.0.0.1", "multicast"),
+        ("fe80::1%eth0", "link-local"),
+        ("93.184.216.34", ""),
+        ("2a00:1450:4001:82a::200e", ""),
+    ],
+)
+def test_what_counts_as_non_public(address: str, kind: str) -> None:
+    assert address_guard.non_public_kind(address) == kind
