@@ -1,8 +1,9 @@
 """Articles from the web: a page URL becomes one article, a feed URL one article per item.
 
 A page's main text, title, author, date and canonical URL come from trafilatura (as for an
-``.html`` file). A feed's items are fetched as pages (at most ``FetchPolicy.concurrency`` at
-once) and keep the feed's title, link, GUID and date, which win over the page's own.
+``.html`` file); a canonical URL counts only on the host that served the page. A feed's items
+are fetched as pages (at most ``FetchPolicy.concurrency`` at once) and keep the feed's title,
+link, GUID and date, which win over the page's own.
 
 Identity, so a re-run adds only new or changed items: a feed item's article id comes from its
 GUID, else from its page's canonical URL (else its link); a page's from its canonical URL, so a
@@ -21,7 +22,7 @@ from ingest.articles import article_from_raw, article_id, build_article
 from ingest.dates import moment_of
 from ingest.errors import IngestError, IngestProblem
 from ingest.feeds import Feed, FeedItem, looks_like_feed, parse_feed
-from ingest.fetch import Fetched, FetchPolicy, fetch, in_parallel
+from ingest.fetch import Fetched, FetchPolicy, fetch, in_parallel, is_url
 from ingest.readers import RawDocument, decode_bytes, derive_title, read_html
 from ingest.types import Article
 
@@ -50,10 +51,19 @@ def page_document(response: Fetched) -> RawDocument:
     if response.content_type == "text/plain":
         return RawDocument(derive_title(text, stem), text, response.url, response.url, key=response.url)
     doc = read_html(text, response.url, response.url, stem)
-    canonical = doc.url if doc.url.startswith(("http://", "https://")) else response.url
+    canonical = doc.url if _same_host(doc.url, response.url) else response.url
     return RawDocument(
         doc.title, doc.text, response.url, canonical, doc.date, canonical, doc.title_derived, doc.author
     )
+
+
+def _same_host(canonical: str, final: str) -> bool:
+    """Whether a page's canonical URL may stand for it: http(s) and on the host that served it.
+
+    A canonical URL on another host would let a page on evil.example replace another site's article.
+    """
+    host = urlsplit(canonical).hostname
+    return is_url(canonical) and host is not None and host == urlsplit(final).hostname
 
 
 def item_id(item: FeedItem) -> str:

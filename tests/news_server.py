@@ -3,6 +3,7 @@
 Good: an RSS 2.0 feed (``/feed.xml``, ETag and Last-Modified, a 304 to a matching conditional GET),
 an Atom feed (``/atom.xml``), their article pages, a page whose only date is in its metadata
 (``/meta-only.html``). Bad: a redirect loop (``/loop``), a redirect anywhere (``/redirect?to=URL``),
+a canonical URL on another host (``/foreign-canonical.html``),
 a 50 MB body (``/huge``), XML that is no feed (``/not-a-feed.xml``), a broken feed (``/broken.xml``),
 a slow response (``/slow``), a 404.
 ``add_item`` puts a new item into the RSS feed (its ETag changes); ``hits`` counts requests per path.
@@ -204,6 +205,9 @@ class NewsServer:
                 '<meta name="author" content="Petra Lang">'
             )
             h.send(200, page_html("Bibliothek öffnet sonntags", LIBRARY_TEXT, head).encode(), "text/html")
+        elif path == "/foreign-canonical.html":  # claims to be another site's article
+            head = '<link rel="canonical" href="https://other-site.example/articles/bruecke.html">'
+            h.send(200, page_html("Gefälschte Brücke", LIBRARY_TEXT, head).encode(), "text/html")
         elif path.startswith("/redirect?to="):  # a redirect to wherever the test says
             h.send_response(302)
             h.send_header("Location", unquote(path.removeprefix("/redirect?to=")))

@@ -51,6 +51,14 @@ def test_known_items_are_fetched_again_only_when_updated(news: NewsServer) -> No
     assert len(stale.articles) == 2 and news.hits[page] == before + 1  # the feed's dates are later
 
 
+def test_a_canonical_url_counts_only_on_the_same_host(news: NewsServer) -> None:
+    [own] = load_url(news.url("/meta-only.html"), POLICY).articles
+    assert own.url == news.url("/bibliothek-sonntags") and own.id == article_id(own.url)
+    url = news.url("/foreign-canonical.html")
+    [foreign] = load_url(url, POLICY).articles
+    assert foreign.url == url and foreign.id == article_id(url)  # not the other site's article
+
+
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
 def test_the_default_refuses_loopback(news: NewsServer, host: str) -> None:
     url = news.url("/feed.xml").replace("127.0.0.1", host)
