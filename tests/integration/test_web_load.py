@@ -11,6 +11,7 @@ from news_server import BRIDGE, FIRE, NewsServer
 
 from ingest import address_guard
 from ingest.articles import article_id
+from ingest.feeds import FeedItem
 from ingest.fetch import FetchError, FetchPolicy, fetch
 from ingest.web import item_id, load_url
 
@@ -29,7 +30,7 @@ def news() -> Iterator[NewsServer]:
 def test_ids_by_guid_else_url(news: NewsServer) -> None:
     load = load_url(news.url("/feed.xml"), POLICY)
     by_title = {a.title: a for a in load.articles}
-    assert by_title[BRIDGE.title].id == article_id(BRIDGE.guid)
+    assert by_title[BRIDGE.title].id == article_id(f"{news.url('/feed.xml')} {BRIDGE.guid}")
     no_guid = by_title[FIRE.title]
     assert no_guid.id == article_id(news.url(f"/articles/{FIRE.slug}.html")) and no_guid.guid == ""
     assert [a.date[:10] for a in load.articles] == [BRIDGE.iso_day, FIRE.iso_day]
@@ -38,7 +39,7 @@ def test_ids_by_guid_else_url(news: NewsServer) -> None:
 def test_known_items_are_fetched_again_only_when_updated(news: NewsServer) -> None:
     feed = load_url(news.url("/feed.xml"), POLICY).feed
     assert feed is not None
-    ids = {item_id(i) for i in feed.items}
+    ids = {item_id(i, news.url("/feed.xml")) for i in feed.items}
     page = f"/articles/{BRIDGE.slug}.html"
     before = news.hits[page]
     known = load_url(
@@ -49,6 +50,19 @@ def test_known_items_are_fetched_again_only_when_updated(news: NewsServer) -> No
         news.url("/feed.xml"), POLICY, known=lambda wanted: dict.fromkeys(wanted, "2025-03-01T00:00:00+00:00")
     )
     assert len(stale.articles) == 2 and news.hits[page] == before + 1  # the feed's dates are later
+
+
+def test_a_guid_that_is_no_url_is_unique_only_within_its_feed() -> None:
+    """Two feeds both numbering their items "kh-1" publish two articles; a URL GUID is one."""
+    with (
+        NewsServer(rss_stories=[BRIDGE]) as one,
+        NewsServer(rss_stories=[replace(FIRE, guid=BRIDGE.guid)]) as two,
+    ):
+        [first] = load_url(one.url("/feed.xml"), POLICY).articles
+        [second] = load_url(two.url("/feed.xml"), POLICY).articles
+    assert first.id != second.id and first.guid == second.guid == BRIDGE.guid
+    url_guid = FeedItem("T", "https://news.example/a", "https://news.example/1", "", "", "", "")
+    assert item_id(url_guid, "https://a.example/feed") == item_id(url_guid, "https://b.example/feed")
 
 
 def test_a_canonical_url_counts_only_on_the_same_host(news: NewsServer) -> None:
