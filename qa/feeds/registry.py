@@ -130,7 +130,8 @@ def _stored_at(store: ArticleStore, ids: Sequence[str]) -> dict[str, str]:
 
 
 def poll(store: ArticleStore, settings: Settings, feed: FollowedFeed, conditional: bool = True) -> FeedPoll:
-    """Fetch a feed (conditionally), add its new and changed items, and record the validators."""
+    """Fetch a feed (conditionally), add its new and changed items, and record the validators
+    (only when every item could be read)."""
     result = FeedPoll(feed.url)
     try:
         load = load_url(
@@ -152,7 +153,9 @@ def poll(store: ArticleStore, settings: Settings, feed: FollowedFeed, conditiona
     response = load.response
     result.not_modified = bool(response and response.not_modified)
     feed.polled_at = now()
-    if response is not None and not response.not_modified:
+    if response is not None and not response.not_modified and not load.problems:
+        # After a failed item the old validators stay, so the next poll gets the whole feed again
+        # (not a 304) and retries the item.
         feed.etag, feed.last_modified = response.etag, response.last_modified
     if load.feed is not None:
         feed.title, feed.items = load.feed.title or feed.title, len(load.feed.items)
