@@ -236,7 +236,7 @@ class NewsQA:
         for feed in registry.load():
             results.append(poll(self.store, self.settings, feed))
             if not results[-1].error:
-                registry.put(feed)
+                registry.update(feed)  # a feed removed while it polled stays removed
         return results
 
     def add_articles(self, articles: Sequence[Article]) -> IngestReport:
