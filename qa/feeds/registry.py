@@ -4,7 +4,8 @@ The registry is a small JSON file beside the store (``<data_dir>/feeds/<collecti
 replaced atomically on each change, which holds a file lock (``fcntl``) from reading the list to
 writing it, so two processes changing it at once lose nothing. For each feed it keeps the
 validators of the last response (ETag / Last-Modified), so ``update`` asks with a conditional GET
-and an unchanged feed costs one 304. Nothing is fetched unless the user ingests a URL, adds a feed or runs ``update``.
+and an unchanged feed costs one 304. Nothing is fetched unless the user ingests a URL, adds a feed
+or runs ``update``.
 """
 
 from __future__ import annotations
