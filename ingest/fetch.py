@@ -1,10 +1,11 @@
 """Polite HTTP fetching of pages and feeds: one request per URL the user named (or a feed lists).
 
-Polite means: a User-Agent naming newsqa, a time limit for the whole response (a server dripping
-bytes cannot hold a fetch open), a size cap checked while reading (a 50 MB body is cut off, not
-buffered), a bounded number of redirects, a bounded number of requests at once, and conditional
-GET (ETag / Last-Modified) so an unchanged feed costs the server a 304. Nothing is fetched unless
-a user asks for a URL or a feed. Safe means: no connection to an address that is not public
+Polite means: a User-Agent naming newsqa, a time limit for the whole fetch, redirects included (a
+server dripping bytes cannot hold a fetch open), a size cap on the decoded body checked while
+reading (a 50 MB body or a gzip bomb is cut off, not buffered: ``ingest.fetch_body``), a bounded
+number of redirects, a bounded number of requests at once, and conditional GET (ETag /
+Last-Modified) so an unchanged feed costs the server a 304. Nothing is fetched unless a user asks
+for a URL or a feed. Safe means: no connection to an address that is not public
 (loopback, private, link-local, multicast, unspecified), for the first request and every redirect,
 unless ``allow_private``: a remote feed must not reach the host's own network.
 
@@ -14,6 +15,7 @@ Every failure is a ``FetchError`` (an ``IngestError``) whose one-line message na
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,13 +23,13 @@ from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from ingest.errors import IngestError
+from ingest.fetch_body import cut_at, decoded
 
 if TYPE_CHECKING:
     import httpx
 
 __all__ = ["FetchError", "FetchPolicy", "Fetched", "fetch", "in_parallel", "is_url", "not_a_url"]
 
-_READ_CHUNK = 65536
 _T = TypeVar("_T")
 _R = TypeVar("_R")
 
@@ -101,7 +103,8 @@ def fetch(url: str, policy: FetchPolicy, etag: str = "", last_modified: str = ""
             trust_env=False,
         ) as client:
             for _ in range(policy.max_redirects + 1):
-                with client.stream("GET", hop) as response:
+                left = max(0.001, deadline - time.monotonic())  # the whole fetch shares one deadline
+                with client.stream("GET", hop, timeout=left) as response:
                     target = _redirect_target(response)
                     if target is None:
                         return _read(url, response, policy, deadline, etag, last_modified)
@@ -116,8 +119,10 @@ def fetch(url: str, policy: FetchPolicy, etag: str = "", last_modified: str = ""
             " (NEWSQA_FETCH_ALLOW_PRIVATE=1 allows others)"
         ) from None
     except httpx.TimeoutException:
-        raise FetchError(f"{url}: no complete response within {policy.timeout:g} s") from None
+        raise FetchError(_too_slow(url, policy)) from None
     except httpx.HTTPError as exc:
+        if time.monotonic() >= deadline:  # the deadline cut the connection (``cut_at``)
+            raise FetchError(_too_slow(url, policy)) from None
         raise FetchError(f"{url}: cannot fetch ({type(exc).__name__}: {exc})") from None
 
 
@@ -141,12 +146,16 @@ def _read(
     if declared > policy.max_bytes:
         raise FetchError(_too_large(url, declared, policy))
     body = bytearray()
-    for chunk in response.iter_bytes(_READ_CHUNK):
-        body.extend(chunk)
-        if len(body) > policy.max_bytes:
-            raise FetchError(_too_large(url, None, policy))
-        if time.monotonic() > deadline:
-            raise FetchError(f"{url}: no complete response within {policy.timeout:g} s")
+    try:
+        with cut_at(response, deadline):
+            for piece in decoded(response.iter_raw(), response.headers.get("content-encoding", "")):
+                body.extend(piece)
+                if len(body) > policy.max_bytes:
+                    raise FetchError(_too_large(url, None, policy))
+                if time.monotonic() > deadline:
+                    raise FetchError(_too_slow(url, policy))
+    except (ValueError, zlib.error) as exc:
+        raise FetchError(f"{url}: cannot decode the response ({exc})") from None
     return Fetched(
         url=str(response.url),
         body=bytes(body),
@@ -154,6 +163,10 @@ def _read(
         etag=response.headers.get("etag", ""),
         last_modified=response.headers.get("last-modified", ""),
     )
+
+
+def _too_slow(url: str, policy: FetchPolicy) -> str:
+    return f"{url}: no complete response within {policy.timeout:g} s"
 
 
 def _too_large(url: str, size: int | None, policy: FetchPolicy) -> str:

@@ -5,13 +5,15 @@ an Atom feed (``/atom.xml``), their article pages, a page whose only date is in 
 (``/meta-only.html``). Bad: a redirect loop (``/loop``), a redirect anywhere (``/redirect?to=URL``),
 a canonical URL on another host (``/foreign-canonical.html``),
 a 50 MB body (``/huge``), XML that is no feed (``/not-a-feed.xml``), a broken feed (``/broken.xml``),
-a slow response (``/slow``), a 404.
+a slow response (``/slow``), a trickling one (``/trickle``), a gzip bomb (``/gzip-bomb.html``),
+a 404.
 ``add_item`` puts a new item into the RSS feed (its ETag changes); ``hits`` counts requests per path.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import threading
 import time
@@ -89,6 +91,7 @@ LIBRARY_TEXT = (
     "Die Öffnungszeiten am Sonntag sind von elf bis siebzehn Uhr.",
 )
 LIBRARY_DAY = "2025-02-20"
+GZIP_BOMB = gzip.compress(b"<p>" + b" " * 50_000_000 + b"</p>", compresslevel=9)
 
 
 def page_html(title: str, paragraphs: tuple[str, ...], head: str = "") -> str:
@@ -230,6 +233,18 @@ class NewsServer:
                 h.wfile.write(b"0\r\n\r\n")
             except (BrokenPipeError, ConnectionResetError):
                 pass
+        elif path == "/trickle":  # headers at once, then a byte every 0.1 s: never a full 64 KiB
+            h.send_response(200)
+            h.send_header("Content-Type", "text/html")
+            h.send_header("Content-Length", "100000")
+            h.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                for _ in range(100):
+                    h.wfile.write(b"x")
+                    h.wfile.flush()
+                    time.sleep(0.1)
+        elif path == "/gzip-bomb.html":  # ~50 KB on the wire, 50 MB decoded
+            h.send(200, GZIP_BOMB, "text/html", Content_Encoding="gzip")
         elif path == "/not-a-feed.xml":
             h.send(
                 200, b'<?xml version="1.0"?><config><setting name="a">1</setting></config>', "application/xml"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
+import tracemalloc
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -119,3 +121,28 @@ def test_a_redirect_to_another_scheme_is_refused(news: NewsServer) -> None:
 )
 def test_what_counts_as_non_public(address: str, kind: str) -> None:
     assert address_guard.non_public_kind(address) == kind
+
+
+def test_a_trickling_server_is_cut_off_at_the_deadline(news: NewsServer) -> None:
+    started = time.monotonic()
+    with pytest.raises(
+        FetchError, match=re.escape(f"{news.url('/trickle')}: no complete response within 1 s")
+    ):
+        fetch(news.url("/trickle"), replace(POLICY, timeout=1))
+    assert time.monotonic() - started < 3  # the server would trickle for 10 s
+
+
+def test_a_gzip_bomb_is_cut_off_before_it_is_expanded(news: NewsServer) -> None:
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError, match=re.escape("larger than the limit of 1.0 MB")):
+            fetch(news.url("/gzip-bomb.html"), replace(POLICY, max_bytes=1_000_000))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8_000_000, f"{peak / 1e6:.0f} MB allocated: the body was inflated before the cap"
+
+
+def test_a_gzipped_page_is_read(news: NewsServer) -> None:
+    body = fetch(news.url("/gzip-bomb.html"), replace(POLICY, max_bytes=60_000_000)).body
+    assert len(body) == 50_000_007 and body.startswith(b"<p>   ")
