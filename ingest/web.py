@@ -139,7 +139,7 @@ def _item_article(item: FeedItem, feed_url: str, policy: FetchPolicy) -> Article
     if page is None:
         return failure or f"{item.link or item.guid or feed_url}: the feed item has no link and no text"
     try:
-        url = page.url if page.url.startswith(("http://", "https://")) else item.link
+        url = page.url if is_url(page.url) else item.link if is_url(item.link) else ""  # no javascript:
         return build_article(
             item.title or page.title,
             page.text,

@@ -3,10 +3,10 @@
 Good: an RSS 2.0 feed (``/feed.xml``, ETag and Last-Modified, a 304 to a matching conditional GET),
 an Atom feed (``/atom.xml``), their article pages, a page whose only date is in its metadata
 (``/meta-only.html``). Bad: a redirect loop (``/loop``), a redirect anywhere (``/redirect?to=URL``),
-a canonical URL on another host (``/foreign-canonical.html``),
-a 50 MB body (``/huge``), XML that is no feed (``/not-a-feed.xml``), a broken feed (``/broken.xml``),
-a slow response (``/slow``), a trickling one (``/trickle``), a gzip bomb (``/gzip-bomb.html``),
-a 404.
+an item linking to ``javascript:`` (``/js-link.xml``), a canonical URL on another host
+(``/foreign-canonical.html``), a 50 MB body (``/huge``), XML that is no feed (``/not-a-feed.xml``),
+a broken feed (``/broken.xml``), a slow response (``/slow``), a trickling one (``/trickle``), a gzip
+bomb (``/gzip-bomb.html``), a 404.
 ``add_item`` puts a new item into the RSS feed (its ETag changes); ``hits`` counts requests per path.
 """
 
@@ -193,6 +193,15 @@ class NewsServer:
                 h.end_headers()
                 return
             h.send(200, body, "application/rss+xml", ETag=etag, Last_Modified="Fri, 14 Mar 2025 09:00:00 GMT")
+        elif path == "/js-link.xml":  # an item whose link is no web address, with its own text
+            text = "".join(f"<p>{p}</p>" for p in FIRE.paragraphs)
+            item = (
+                f"<item><title>{FIRE.title}</title><link>javascript:alert(1)</link>"
+                f'<guid isPermaLink="false">kh-js</guid><pubDate>{FIRE.pub_date}</pubDate>'
+                f"<description><![CDATA[{text}]]></description></item>"
+            )
+            body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>JS</title>{item}</channel></rss>'
+            h.send(200, body.encode(), "application/rss+xml")
         elif path == "/atom.xml":
             h.send(200, self.atom().encode(), "application/atom+xml")
         elif (

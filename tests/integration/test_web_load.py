@@ -67,6 +67,11 @@ def test_a_guid_that_is_no_url_is_unique_only_within_its_feed() -> None:
     assert item_id(url_guid, "https://a.example/feed") == item_id(url_guid, "https://b.example/feed")
 
 
+def test_an_item_link_that_is_no_web_address_is_not_stored_as_its_url(news: NewsServer) -> None:
+    [article] = load_url(news.url("/js-link.xml"), POLICY).articles  # from the feed's own text
+    assert article.url == "" and article.title == FIRE.title and FIRE.paragraphs[0] in article.text
+
+
 def test_a_canonical_url_counts_only_on_the_same_host(news: NewsServer) -> None:
     [own] = load_url(news.url("/meta-only.html"), POLICY).articles
     assert own.url == news.url("/bibliothek-sonntags") and own.id == article_id(own.url)
