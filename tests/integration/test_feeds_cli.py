@@ -91,8 +91,8 @@ def test_follow_a_feed(news: NewsServer, tmp_path: Path) -> None:
     assert f"Gefragt wurden nur Artikel ab dem {FIRE_UPDATE.iso_day}." in after.stdout
 
     removed = run("feeds", "remove", feed, data_dir=tmp_path)
-    assert removed.returncode == 0 and "1 feeds removed" in removed.stdout
-    assert "0 feeds followed" in run("feeds", "list", data_dir=tmp_path).stdout
+    assert removed.returncode == 0 and "1 feed removed" in removed.stdout
+    assert "Feeds followed: 0" in run("feeds", "list", data_dir=tmp_path).stdout
 
 
 BAD = {
@@ -117,4 +117,4 @@ def test_bad_urls_one_line_each_and_nothing_stored(news: NewsServer, tmp_path: P
     assert slow.stderr.strip() == f"skipped {news.url('/slow')}: no complete response within 1 s"
     not_followed = run("feeds", "add", news.url("/not-a-feed.xml"), data_dir=tmp_path)
     assert not_followed.returncode == 2 and "not an RSS or Atom feed" in not_followed.stderr
-    assert "0 feeds followed" in run("feeds", "list", data_dir=tmp_path).stdout
+    assert "Feeds followed: 0" in run("feeds", "list", data_dir=tmp_path).stdout
