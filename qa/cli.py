@@ -288,7 +288,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     _require_articles(qa)
     lang = _lang(qa)
     articles = count(qa.store.count(), "article", lang)
-    print(phrase("chat_intro", lang, articles=articles, answerer=qa.answerer.name))
+    print(phrase("chat_intro", lang, articles=articles, answerer=qa.answerer.label or qa.answerer.name))
     history: list[tuple[str, str]] = []
     while True:
         try:

@@ -37,7 +37,7 @@ class Settings(BaseSettings):
         description="Cores the local model may use: BLAS threads, and model processes for a large ingest.",
     )
 
-    answerer: Literal["auto", "extractive", "llm"] = "auto"
+    answerer: Literal["auto", "extractive", "llm", "local"] = "auto"
     llm_model: str = "gpt-4o-mini"
     openai_api_key: SecretStr | None = Field(
         None, validation_alias=AliasChoices("NEWSQA_OPENAI_API_KEY", "OPENAI_API_KEY")
@@ -52,6 +52,19 @@ class Settings(BaseSettings):
         True, description="When the LLM fails, answer extractively with a notice instead of an error."
     )
     llm_max_sources: int = Field(12, description="Retrieved sentences the LLM is given, numbered.")
+    llm_deadline: float = Field(
+        180.0, gt=0, description="Seconds one LLM answer may take in all; then it ends with a notice."
+    )
+    llm_max_tokens: int = Field(400, ge=16, description="Most tokens the model may write per answer.")
+
+    local_model: str = Field(
+        "", description="A GGUF file for `answerer=local`; empty: the packaged Qwen2.5-Coder-1.5B model."
+    )
+    local_threads: int = Field(2, ge=1, description="CPU threads of the local model's server.")
+    local_context: int = Field(4096, ge=512, description="Context window (tokens) of the local model.")
+    local_sources: int = Field(
+        6, ge=1, description="Sentences the local model is given (each costs prompt time on a CPU)."
+    )
 
     top_k: int = Field(5, description="Source sentences returned with each answer.")
     max_citations: int = Field(3, description="Most sentences the extractive answer quotes.")
@@ -93,7 +106,7 @@ class Settings(BaseSettings):
         return bool(self.openai_api_key or self.openai_base_url)
 
     @property
-    def active_answerer(self) -> Literal["extractive", "llm"]:
+    def active_answerer(self) -> Literal["extractive", "llm", "local"]:
         """``auto`` picks the LLM when a key or base URL is configured, else the offline default."""
         if self.answerer == "auto":
             return "llm" if self.llm_configured else "extractive"

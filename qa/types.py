@@ -52,12 +52,24 @@ class Timings(BaseModel):
     total: float = 0.0
 
 
+class Verification(BaseModel):
+    """How an LLM answer's sentences were checked: what the model wrote against what is shown."""
+
+    sentences: int = Field(0, description="Answer sentences with content words the model wrote.")
+    verified: int = Field(0, description="Of these, shown with citations that back them.")
+    by_model: int = Field(0, description="Verified with the model's own markers.")
+    aligned: int = Field(0, description="Verified with citations newsqa attached (the model's did not hold).")
+    markers_written: int = Field(0, description="Valid source numbers the model wrote, once per sentence.")
+    markers_shown: int = Field(0, description="Markers in the answer as shown.")
+
+
 class Answer(BaseModel):
     """The result of one question: text with ``[n]`` markers, the citations behind them, and evidence.
 
     ``abstained`` is true when the sources do not answer the question; the text then says so and
     ``citations`` is empty, while ``passages`` still shows the closest sentences found.
-    ``unsupported`` lists answer sentences (LLM path) that no cited sentence supports.
+    ``unsupported`` lists the model's answer sentences (LLM path) that no source supports: they are
+    left out of ``text``. ``verification`` counts what was checked (None for the extractive answerer).
     """
 
     question: str
@@ -79,4 +91,5 @@ class Answer(BaseModel):
     time_expression: str = Field(
         "", description='The words of the question that set the date window ("gestern").'
     )
+    verification: Verification | None = None
     timings: Timings = Field(default_factory=Timings)

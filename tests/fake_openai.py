@@ -7,6 +7,7 @@ inspects the recorded requests. ``stream: true`` requests get SSE chunks ending 
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import threading
@@ -26,6 +27,9 @@ class Reply:
     delay: float = 0.0  # seconds before the response starts (timeouts)
     chunk_delay: float = 0.0  # seconds between streamed chunks
     body: dict[str, Any] | None = None  # error body; defaults to an OpenAI-style error
+    forever: bool = False  # stream ``content``'s pieces again and again, never finishing
+    raw: bytes = b""  # written as is after the first streamed chunk (malformed SSE)
+    finish: bool = True  # False: close the stream with no finish reason and no [DONE]
 
 
 @dataclass
@@ -67,17 +71,22 @@ class FakeOpenAI:
                 self.send_header("Connection", "close")
                 self.end_headers()
                 pieces = [w + " " for w in reply.content.split(" ")]
-                pieces[-1] = pieces[-1][:-1]
-                for i, piece in enumerate([*pieces, None]):
+                pieces[-1] = pieces[-1][:-1] if not reply.forever else pieces[-1]
+                ending: list[str | None] = [None] if reply.finish else []
+                stream = itertools.cycle(pieces) if reply.forever else iter([*pieces, *ending])
+                for i, piece in enumerate(stream):
                     delta = {"content": piece} if piece is not None else {}
                     if i == 0:
                         delta["role"] = "assistant"
                     choice = {"index": 0, "delta": delta, "finish_reason": None if piece else "stop"}
                     chunk = _completion(body, "chat.completion.chunk", choice)
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    if i == 0 and reply.raw:
+                        self.wfile.write(reply.raw)
                     self.wfile.flush()
                     time.sleep(reply.chunk_delay)
-                self.wfile.write(b"data: [DONE]\n\n")
+                if reply.finish:
+                    self.wfile.write(b"data: [DONE]\n\n")
                 self.close_connection = True
 
             def _send(self, status: int, text: str) -> None:

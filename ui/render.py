@@ -70,7 +70,7 @@ def passage_key(turn: int, index: int) -> str:
 
 def parse_key(key: str) -> tuple[int, str, int] | None:
     """``"3-2"`` → ``(3, "c", 2)``; ``"3-p0"`` → ``(3, "p", 0)``; anything else → ``None``."""
-    m = re.fullmatch(r"(\d+)-(p?)(\d+)", (key or "").strip())
+    m = re.fullmatch(r"(\d{1,6})-(p?)(\d{1,6})", (key or "").strip())  # no int() of 5,000 digits
     if not m:
         return None
     return int(m[1]), ("p" if m[2] else "c"), int(m[3])

@@ -16,6 +16,8 @@ class Answerer(ABC):
     """
 
     name: str
+    label: str = ""
+    """Which model answers, for people (the web chat shows it); empty: ``name`` says it."""
 
     @abstractmethod
     def stream(self, question: str, passages: Sequence[Passage], language: str) -> Iterator[str | Answer]:

@@ -1,4 +1,4 @@
-"""The factory that picks the answerer the settings ask for: ``extractive`` or ``llm``."""
+"""The factory that picks the answerer the settings ask for: ``extractive``, ``llm`` or ``local``."""
 
 from __future__ import annotations
 
@@ -28,12 +28,25 @@ def extractive_from(settings: Settings, embeddings: Embeddings | None = None) ->
 def make_answerer(
     settings: Settings, embeddings: Embeddings | None = None, name: str | None = None
 ) -> Answerer:
-    """The answerer the settings ask for (``auto``: the LLM when one is configured)."""
-    chosen = name or settings.active_answerer
-    if chosen == "llm":
-        from qa.answering.llm import LLMAnswerer
+    """The answerer the settings ask for (``auto``: the LLM when one is configured).
 
+    ``local`` is the LLM answerer talking to a llama.cpp server this process starts: the same
+    prompt, citation and verification code as any other server, with fewer sources (a CPU reads
+    every prompt token: ``local_sources``).
+    """
+    chosen = name or settings.active_answerer
+    if chosen == "extractive":
+        return extractive_from(settings, embeddings)
+    from qa.answering.llm import LLMAnswerer
+
+    fallback = extractive_from(settings, embeddings)
+    if chosen == "local":
+        from qa.answering.local import local_label, local_server
+
+        server = local_server(settings)
+        local = settings.model_copy(update={"llm_max_sources": settings.local_sources})
         return LLMAnswerer.from_settings(
-            settings, embeddings=embeddings, fallback=extractive_from(settings, embeddings)
-        )
-    return extractive_from(settings, embeddings)
+            local, embeddings, fallback, base_url=server.url, model=server.alias, kind="local",
+            label=local_label(server),
+        )  # fmt: skip
+    return LLMAnswerer.from_settings(settings, embeddings=embeddings, fallback=fallback)

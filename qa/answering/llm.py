@@ -1,9 +1,10 @@
-"""The LLM answerer: a chat model writes the answer from numbered source sentences and cites them.
+"""The LLM answerer: a chat model writes the answer from numbered source sentences, newsqa cites it.
 
-Any server speaking OpenAI Chat Completions works (OpenAI, Ollama, vLLM, llama.cpp's server), through
-``langchain_openai.ChatOpenAI``. The model's word is checked, not trusted: markers are mapped back to
-the sentences it was given (unknown numbers dropped and counted), and every answer sentence is tested
-against its cited sentences (``qa.answering.support``). Failures of the server become one clear message
+Any server speaking OpenAI Chat Completions works (OpenAI, Ollama, vLLM, llama.cpp's server, the
+packaged local model), through ``langchain_openai.ChatOpenAI``. The model's word is checked, not
+trusted: every answer sentence is shown only with sources that back it (its own markers when they
+hold, else the sources newsqa aligns it to), and left out when none does (``qa.answering.verify``).
+Failures of the server, a reply past the deadline or a malformed one become one clear message
 (``LLMError``), or, when ``llm_fallback`` is on, the extractive answer with a notice.
 """
 
@@ -13,19 +14,21 @@ import logging
 import re
 import time
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import openai
 
 from qa.answering.base import Answerer
-from qa.answering.markers import MarkerRewriter, Resolved, strip_markers
+from qa.answering.markers import CitedText, strip_markers
 from qa.answering.prompt import NOT_IN_SOURCES, answer_messages, number_sources, rewrite_messages
-from qa.answering.support import support_scores, unsupported_claims
+from qa.answering.replies import ReplyProblem, content_text, reply_deltas
+from qa.answering.verify import ALIGN_DEPTH, Claim, ClaimReader, Verifier
 from qa.history import turns as history_turns
 from qa.retrieval.followup import follow_up_context
 from qa.text.phrases import not_in_sources
-from qa.types import Answer, Passage
+from qa.types import Answer, Passage, Verification
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -37,10 +40,22 @@ log = logging.getLogger(__name__)
 
 OPENAI_URL = "https://api.openai.com/v1"
 _LABEL = re.compile(r"^\s*(standalone question|eigenständige frage|frage|question)\s*:\s*", re.IGNORECASE)
+_WORD = re.compile(r"\w")
 
 
 class LLMError(RuntimeError):
     """The language model could not answer; the message is for the user and never holds the key."""
+
+
+@dataclass
+class _Shown:
+    """What one answer shows so far, and the tally of how its sentences were checked."""
+
+    text: CitedText
+    check: Verification = field(default_factory=Verification)
+    unsupported: list[str] = field(default_factory=list)
+    dropped: int = 0
+    saw_sentinel: bool = False
 
 
 class LLMAnswerer(Answerer):
@@ -58,54 +73,78 @@ class LLMAnswerer(Answerer):
         timeout: float = 60.0,
         secrets: Sequence[str] = (),
         cooldown: float = 30.0,
+        deadline: float = 180.0,
+        max_tokens: int = 400,
+        kind: str = "llm",
+        label: str = "",
     ) -> None:
         self.chat = chat
         self.model = model
-        self.name = f"llm:{model}"
+        self.name = f"{kind}:{model}"
+        self.label = label or f"{model} ({endpoint})"
+        """Which model answers, for people: the web chat and ``newsqa chat`` show it."""
         self.embeddings = embeddings
         self.fallback = fallback
         self.max_sources = max_sources
         self.top_k = top_k
         self.endpoint = _safe_url(endpoint)
         self.timeout = timeout
+        self.deadline = deadline
+        self.max_tokens = max_tokens
         self._secrets = [s for s in secrets if s]
         self.cooldown = cooldown
         self._down: tuple[float, str] | None = None  # (until, message) after an unreachable server
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, embeddings: Embeddings | None = None, fallback: Answerer | None = None
+        cls,
+        settings: Settings,
+        embeddings: Embeddings | None = None,
+        fallback: Answerer | None = None,
+        **server: str,
     ) -> LLMAnswerer:
-        """A ``ChatOpenAI`` client from the settings; ``fallback`` is used only if ``llm_fallback``."""
+        """A ``ChatOpenAI`` client from the settings; ``fallback`` is used only if ``llm_fallback``.
+
+        ``server`` overrides ``base_url``, ``model``, ``kind`` and ``label`` (the local model's server).
+        """
         from langchain_openai import ChatOpenAI
 
-        # Local servers (Ollama, vLLM) need no key, but the client insists on one.
+        # Local servers (Ollama, vLLM, llama.cpp) need no key, but the client insists on one.
         secret = settings.openai_api_key
         key = (secret.get_secret_value() if secret is not None else "") or "no-key"
+        base_url = server.get("base_url", settings.openai_base_url)
+        model = server.get("model", settings.llm_model)
         chat = ChatOpenAI(
-            model=settings.llm_model,
+            model=model,
             api_key=key,
-            base_url=settings.openai_base_url or None,
+            base_url=base_url or None,
             temperature=settings.llm_temperature,
             timeout=settings.llm_timeout,
             max_retries=settings.llm_max_retries,
+            max_completion_tokens=settings.llm_max_tokens,
+            # llama-cpp-python's server (and Ollama) read only the older name and would write on
+            # until the context is full; OpenAI itself wants the new one alone.
+            extra_body={"max_tokens": settings.llm_max_tokens} if base_url else None,
             use_responses_api=False,  # Chat Completions: the API every compatible server speaks
         )
         return cls(
             chat,
-            settings.llm_model,
+            model,
             embeddings=embeddings,
             fallback=fallback if settings.llm_fallback else None,
             max_sources=settings.llm_max_sources,
             top_k=settings.top_k,
-            endpoint=settings.openai_base_url or OPENAI_URL,
+            endpoint=base_url or OPENAI_URL,
             timeout=settings.llm_timeout,
             secrets=[key],
+            deadline=settings.llm_deadline,
+            kind=server.get("kind", "llm"),
+            label=server.get("label", ""),
         )
 
     # ---- answering -----------------------------------------------------------------------------
     def stream(self, question: str, passages: Sequence[Passage], language: str) -> Iterator[str | Answer]:
-        """Stream the model's answer (markers already renumbered), then the verified ``Answer``."""
+        """Stream the answer sentence by sentence as each is verified, then the ``Answer``."""
         return self._events(question, passages, language, streaming=True)
 
     def answer(self, question: str, passages: Sequence[Passage], language: str) -> Answer:
@@ -118,66 +157,90 @@ class LLMAnswerer(Answerer):
         self, question: str, passages: Sequence[Passage], language: str, streaming: bool
     ) -> Iterator[str | Answer]:
         numbered = number_sources(passages[: self.max_sources])
-        rewriter = MarkerRewriter(numbered, sentinel=NOT_IN_SOURCES, replacement=not_in_sources(language))
+        shown = _Shown(CitedText(numbered))
         if not numbered:  # nothing retrieved: no need to ask the model
-            rewriter.feed(NOT_IN_SOURCES)
-            yield rewriter.close() or not_in_sources(language)
-            yield self._finish(question, rewriter.result(), passages, language)
+            yield not_in_sources(language)
+            yield self._finish(question, shown, passages, language)
             return
         down = self._down_message()
         if down:  # failed moments ago: don't wait for it again
-            yield from self._failed(down, question, passages, language, shown=False)
+            yield from self._failed(down, question, passages, language)
             return
-        messages = answer_messages(question, numbered)
-        shown = False
+        verifier = Verifier(question, numbered, passages, self.embeddings, ALIGN_DEPTH)
+        reader = ClaimReader()
+        problem = ""
         try:
-            if streaming:
-                for chunk in self.chat.stream(messages):
-                    piece = rewriter.feed(_text(chunk.content))
-                    if piece:
-                        shown = True
+            messages = answer_messages(question, numbered)
+            for delta in reply_deltas(self.chat, messages, streaming, self.deadline):
+                for claim in reader.feed(delta):
+                    if piece := self._show(claim, verifier, shown):
                         yield piece
-                tail = rewriter.close()
-                if tail:
-                    yield tail
-            else:
-                rewriter.feed(_text(self.chat.invoke(messages).content))
-        except openai.OpenAIError as exc:
-            yield from self._failed(self._note(exc), question, passages, language, shown, cause=exc)
-            return
-        yield self._finish(question, rewriter.result(), passages, language)
+            for claim in reader.close():
+                if piece := self._show(claim, verifier, shown):
+                    yield piece
+        except (openai.OpenAIError, ReplyProblem) as exc:
+            problem = self._note(exc)
+            if not shown.text.text:  # nothing verified shown yet: the fallback answers
+                yield from self._failed(problem, question, passages, language, cause=exc)
+                return
+        if not shown.text.text:
+            yield not_in_sources(language)
+        answer = self._finish(question, shown, passages, language)
+        if problem:
+            answer.notice = f"{problem} The answer may be incomplete: only the verified sentences are shown."
+        yield answer
 
-    def _finish(
-        self, question: str, resolved: Resolved, passages: Sequence[Passage], language: str
-    ) -> Answer:
-        """Build the ``Answer``: abstention when the model said so, else citations plus support check."""
-        phrase = not_in_sources(language)
-        abstained = (
-            not resolved.text
-            or resolved.text.startswith(phrase)
-            or (resolved.saw_sentinel and not resolved.citations)
-        )
-        answer = Answer(
+    def _show(self, claim: Claim, verifier: Verifier, shown: _Shown) -> str:
+        """Verify one complete sentence; the piece to show (``""`` when it is left out)."""
+        if NOT_IN_SOURCES in claim.text:
+            shown.saw_sentinel = True
+            claim.text = claim.text.replace(NOT_IN_SOURCES, "").strip()
+        if not _WORD.search(claim.text):
+            return ""
+        verdict = verifier.verify(claim)
+        check = shown.check
+        shown.dropped += sum(not 1 <= n <= len(verifier.numbered) for n in claim.written)
+        if verdict.how != "plain":
+            check.sentences += 1
+            check.markers_written += len({n for n in claim.written if 1 <= n <= len(verifier.numbered)})
+        if verdict.how == "unsupported":
+            shown.unsupported.append(claim.text)
+            return ""
+        check.verified += verdict.how != "plain"
+        check.by_model += verdict.how == "model"
+        check.aligned += verdict.how == "aligned"
+        check.markers_shown += len(verdict.sources)
+        return shown.text.add(claim.text, verdict.sources)
+
+    def _finish(self, question: str, shown: _Shown, passages: Sequence[Passage], language: str) -> Answer:
+        """The ``Answer``: the verified sentences, or an abstention when none is left."""
+        text = shown.text.text
+        abstained = not text
+        notice = ""
+        if abstained and shown.unsupported:
+            notice = (
+                f"The model's answer ({len(shown.unsupported)} sentences) is not shown: "
+                "no source sentence supports it."
+            )
+        elif not abstained and shown.saw_sentinel:
+            notice = (
+                "The model also said the sources do not answer this; only sentences they support are shown."
+            )
+        return Answer(
             question=question,
-            text=phrase if abstained else resolved.text,
+            text=not_in_sources(language) if abstained else text,
             abstained=abstained,
             language=language,
             answerer=self.name,
-            citations=[] if abstained else resolved.citations,
+            citations=[] if abstained else shown.text.citations(),
             passages=list(passages[: self.top_k]),
-            dropped_markers=resolved.dropped,
+            unsupported=shown.unsupported,
+            dropped_markers=shown.dropped,
+            notice=notice,
+            verification=shown.check,
         )
-        answer.unsupported = unsupported_claims(self._support(answer))
-        return answer
 
-    def _support(self, answer: Answer) -> list:
-        try:
-            return support_scores(answer, self.embeddings)
-        except Exception:  # the embedding model failing must not lose the answer: check lexically
-            log.warning("support check without embeddings", exc_info=True)
-            return support_scores(answer, None)
-
-    def _note(self, exc: openai.OpenAIError) -> str:
+    def _note(self, exc: openai.OpenAIError | ReplyProblem) -> str:
         """The user message for ``exc``; an unreachable or silent server is not asked again for a while.
 
         Without this a follow-up would wait for the timeout twice (rewrite, then answer), and every
@@ -200,15 +263,12 @@ class LLMAnswerer(Answerer):
         question: str,
         passages: Sequence[Passage],
         language: str,
-        shown: bool,
         cause: BaseException | None = None,
     ) -> Iterator[str | Answer]:
         """Raise ``LLMError``, or stream the fallback answer with the message as its notice."""
         if self.fallback is None:
             raise LLMError(message) from cause
         log.warning("LLM failed, using %s: %s", self.fallback.name, message)
-        if shown:
-            yield "\n\n"
         for event in self.fallback.stream(question, passages, language):
             if isinstance(event, Answer):
                 event.notice = (
@@ -234,7 +294,7 @@ class LLMAnswerer(Answerer):
         except openai.OpenAIError as exc:
             log.warning("follow-up rewrite failed (%s); using the heuristic", self._note(exc))
             return _heuristic(question, history)
-        rewritten = _clean_rewrite(_text(reply.content))
+        rewritten = _clean_rewrite(content_text(reply.content))
         if not rewritten or len(rewritten) > 4 * len(question) + 300:
             return _heuristic(question, history)
         return rewritten
@@ -243,7 +303,12 @@ class LLMAnswerer(Answerer):
     def describe(self, exc: BaseException) -> str:
         """A one-line message for the user: what failed, where, and which setting to check."""
         where = f"The language model server at {self.endpoint}"
-        if isinstance(exc, openai.AuthenticationError):
+        if isinstance(exc, ReplyProblem):
+            msg = {
+                "deadline": f"{where} did not finish within {self.deadline:g} s (NEWSQA_LLM_DEADLINE).",
+                "incomplete": f"{where} closed the stream before the answer was complete.",
+            }.get(exc.kind, f"{where} sent a malformed reply ({exc.detail or 'unreadable'}).")
+        elif isinstance(exc, openai.AuthenticationError):
             msg = f"{where} rejected the API key (HTTP 401). Check OPENAI_API_KEY."
         elif isinstance(exc, openai.PermissionDeniedError):
             msg = f"{where} refused access (HTTP 403). Check the API key's permissions."
@@ -283,15 +348,6 @@ def _clean_rewrite(text: str) -> str:
     line = next((ln for ln in text.strip().splitlines() if ln.strip()), "")
     line = _LABEL.sub("", line)
     return line.strip().strip("\"'„“”«»").strip()
-
-
-def _text(content: Any) -> str:
-    """Chunk or message content as text (some servers send a list of parts)."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(p if isinstance(p, str) else str(p.get("text", "")) for p in content)
-    return ""
 
 
 def _safe_url(url: str) -> str:

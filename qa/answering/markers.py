@@ -1,12 +1,10 @@
-"""Inline citation markers: map the model's ``[n]`` to the sources it was given, renumber, count misses.
+"""Inline citation markers: parse the model's ``[n]``, and write the verified answer's own markers.
 
-The model cites the numbers of the sources block (``[7]``, ``[2, 5]``, ``[2][5]``). The answer shows
-markers numbered 1, 2, 3 in order of first use, each backed by a ``Citation`` with the exact sentence
-and offsets. A number the model was never given cannot be backed by anything: it is removed from the
-text and counted (``Answer.dropped_markers``), never shown as if it were a source.
-
-``MarkerRewriter`` does this on a stream of text deltas, so what the user sees while the answer streams
-is already renumbered and identical to the final ``Answer.text``.
+The model cites the numbers of the sources block (``[7]``, ``[2, 5]``, ``[2][5]``, also ``[ 7 ]`` or
+full-width ``［７］``). Which of them stand is decided per sentence by ``qa.answering.verify``; the
+answer then shows markers numbered 1, 2, 3 in order of first use, each backed by a ``Citation`` with the
+exact sentence and offsets (``CitedText``). A number the model was never given is counted
+(``Answer.dropped_markers``), never shown as if it were a source.
 """
 
 from __future__ import annotations
@@ -17,105 +15,56 @@ from dataclasses import dataclass, field
 
 from qa.types import Citation, Passage
 
-MARKER = re.compile(r"(\s*)\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-"""A citation marker, ``[3]`` or ``[2, 5]``, with the whitespace before it (group 1) and its numbers
-(group 2). The one definition: answers, prompts, grounding, evaluation and the page all read it."""
-_OPEN_TAIL = re.compile(r"\s*\[[\d,;\s]*$")
-_MAX_HOLD = 40  # an unclosed "[" further back than this is text, not a marker in progress
-
-
-@dataclass(slots=True)
-class Resolved:
-    """The answer text with renumbered markers, the citations behind them and the dropped count."""
-
-    text: str
-    citations: list[Citation]
-    dropped: int
-    saw_sentinel: bool = False
-
-
-@dataclass
-class MarkerRewriter:
-    """Renumbers ``[n]`` markers in streamed text; holds back only an unfinished marker or sentinel.
-
-    ``sentinel`` (the model's fixed "not in the sources" phrase) is replaced by ``replacement`` so it
-    never reaches the reader verbatim.
-    """
-
-    numbered: Sequence[Passage]
-    sentinel: str = ""
-    replacement: str = ""
-    mapping: dict[int, int] = field(default_factory=dict)
-    dropped: int = 0
-    saw_sentinel: bool = False
-    text: str = ""
-    _buffer: str = ""
-
-    def feed(self, delta: str) -> str:
-        """Take a delta from the model; return the text that is safe to show now."""
-        self._buffer += delta
-        cut = self._safe_cut(self._buffer)
-        out = self._rewrite(self._buffer[:cut])
-        self._buffer = self._buffer[cut:]
-        self.text += out
-        return out
-
-    def close(self) -> str:
-        """The held-back rest, at the end of the stream."""
-        out = self._rewrite(self._buffer)
-        self._buffer = ""
-        self.text += out
-        return out
-
-    def result(self) -> Resolved:
-        self.close()
-        by_marker = sorted((m, n) for n, m in self.mapping.items())
-        citations = [Citation(marker=m, **self.numbered[n - 1].model_dump()) for m, n in by_marker]
-        return Resolved(self.text.strip(), citations, self.dropped, self.saw_sentinel)
-
-    def _safe_cut(self, buf: str) -> int:
-        cut = len(buf.rstrip())  # whitespace may precede a marker that is still coming
-        tail = _OPEN_TAIL.search(buf)
-        if tail and len(buf) - tail.start() <= _MAX_HOLD:
-            cut = min(cut, tail.start())
-        for k in range(min(len(self.sentinel) - 1, len(buf)), 0, -1):
-            if self.sentinel and buf.endswith(self.sentinel[:k]):
-                cut = min(cut, len(buf) - k)
-                break
-        return cut
-
-    def _rewrite(self, text: str) -> str:
-        if self.sentinel and self.sentinel in text:
-            self.saw_sentinel = True
-            text = text.replace(self.sentinel, self.replacement)
-        return MARKER.sub(self._marker, text)
-
-    def _marker(self, m: re.Match[str]) -> str:
-        markers = []
-        for n in marker_numbers(m.group(2)):
-            if not 1 <= n <= len(self.numbered):
-                self.dropped += 1
-                continue
-            marker = self.mapping.setdefault(n, len(self.mapping) + 1)
-            if marker not in markers:
-                markers.append(marker)
-        if not markers:
-            return ""
-        return m.group(1) + "".join(f"[{k}]" for k in markers)
-
-
-def resolve_citations(text: str, numbered: Sequence[Passage]) -> Resolved:
-    """Renumber the markers of a complete text against the sources numbered 1..n."""
-    rewriter = MarkerRewriter(numbered)
-    rewriter.feed(text)
-    return rewriter.result()
+MARKER = re.compile(r"(\s*)[\[［]\s*(\d+(?:\s*[,;]\s*\d+)*)\s*[\]］]")
+"""A citation marker, ``[3]``, ``[ 3 ]`` or ``[2, 5]``, with the whitespace before it (group 1) and its
+numbers (group 2). The one definition: answers, prompts, grounding, evaluation and the page all read it."""
+MAX_MARKER_DIGITS = 6
+"""A longer number is no source number (and ``int()`` refuses strings beyond 4,300 digits)."""
+_LONG_NUMBER = re.compile(rf"([\[［]\s*)\d{{{MAX_MARKER_DIGITS + 1},}}")
+_END = re.compile(r"[.!?…:;]*[\"'“”»«)\]]*$")
 
 
 def marker_numbers(group: str) -> list[int]:
-    """The numbers of a marker's group 2: ``"2, 5"`` -> ``[2, 5]``."""
-    return [int(x) for x in re.split(r"[,;]", group)]
+    """The numbers of a marker's group 2: ``"2, 5"`` -> ``[2, 5]``; an absurdly long one is 0 (no source)."""
+    parts = (x.strip() for x in re.split(r"[,;]", group))
+    return [int(x) if len(x) <= MAX_MARKER_DIGITS else 0 for x in parts]
+
+
+def tame_long_markers(text: str) -> str:
+    """``[`` and 5,000 digits become ``[0``: one short number no source has, which no sentence
+    splitter cuts in two (it cuts at 2,000 characters) and ``int()`` reads."""
+    return _LONG_NUMBER.sub(r"\g<1>0", text)
 
 
 def strip_markers(text: str) -> str:
     """Text without ``[n]`` markers (to compare an answer sentence with its sources)."""
     return MARKER.sub("", text).strip()
+
+
+def place_markers(sentence: str, markers: Sequence[int]) -> str:
+    """``sentence`` with ``[m]`` markers before its final punctuation: ``"… seien [1]."``."""
+    if not markers:
+        return sentence
+    cut = _END.search(sentence)
+    at = cut.start() if cut else len(sentence)
+    return f"{sentence[:at].rstrip()} {''.join(f'[{m}]' for m in markers)}{sentence[at:]}"
+
+
+@dataclass
+class CitedText:
+    """The answer as shown: verified sentences with markers renumbered 1, 2, 3 in order of first use."""
+
+    numbered: Sequence[Passage]
+    mapping: dict[int, int] = field(default_factory=dict)
+    text: str = ""
+
+    def add(self, sentence: str, sources: Sequence[int]) -> str:
+        """Append a sentence citing the given source numbers (1..n); return the piece to show."""
+        markers = list(dict.fromkeys(self.mapping.setdefault(n, len(self.mapping) + 1) for n in sources))
+        piece = (" " if self.text else "") + place_markers(sentence, markers)
+        self.text += piece
+        return piece
+
+    def citations(self) -> list[Citation]:
+        by_marker = sorted((m, n) for n, m in self.mapping.items())
+        return [Citation(marker=m, **self.numbered[n - 1].model_dump()) for m, n in by_marker]

@@ -40,7 +40,8 @@ be understood without the chat: replace pronouns and references such as "dazu", 
 they refer to in the earlier turns. Keep the language of the last question. Do not answer it. Reply \
 with the standalone question only, on one line."""
 
-_DELIMITER = re.compile(r"</?\s*(sources|source|question)\s*>", re.IGNORECASE)
+_DELIMITER = re.compile(r"[<＜﹤]\s*/?\s*(sources|source|question)\s*[>＞﹥]", re.IGNORECASE)
+"""Our delimiters and their look-alikes: ``</sources>``, ``< /sources>``, full-width ``＜/sources＞``."""
 
 
 def defuse(text: str) -> str:
@@ -50,7 +51,7 @@ def defuse(text: str) -> str:
     block or pose as a citation number.
     """
     text = " ".join(text.split())
-    text = _DELIMITER.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)
+    text = _DELIMITER.sub(lambda m: "‹" + m.group(0)[1:-1] + "›", text)
     return MARKER.sub(lambda m: f"{m.group(1)}({m.group(2)})", text)
 
 

@@ -90,16 +90,30 @@ def support_scores(
     out = []
     for i, (sentence, markers) in enumerate(claims):
         cited = [by_marker[m] for m in dict.fromkeys(markers) if m in by_marker]
-        stems = content_stems(sentence)
-        found = set().union(*(content_stems(t) for t in cited)) if cited else set()
-        lexical = len(stems & found) / len(stems) if cited else 0.0
+        lexical = stem_share(content_stems(sentence), cited)
         semantic = cosines[i] if cosines is not None and cited else None
-        cos = semantic or 0.0
-        supported = bool(cited) and (
-            lexical >= lexical_min or cos >= semantic_min or (lexical >= PARTIAL[0] and cos >= PARTIAL[1])
-        )
+        supported = bool(cited) and backs(lexical, semantic, lexical_min, semantic_min)
         out.append(ClaimSupport(sentence, list(dict.fromkeys(markers)), lexical, semantic, supported))
     return out
+
+
+def stem_share(stems: set[str], cited: Sequence[str]) -> float:
+    """The share of a claim's content stems that occur in the cited sentences (0 without any)."""
+    if not stems or not cited:
+        return 0.0
+    found = set().union(*(content_stems(t) for t in cited))
+    return len(stems & found) / len(stems)
+
+
+def backs(
+    lexical: float,
+    semantic: float | None,
+    lexical_min: float = LEXICAL_MIN,
+    semantic_min: float = SEMANTIC_MIN,
+) -> bool:
+    """The support rule: enough shared stems, a close meaning, or some of both."""
+    cos = semantic or 0.0
+    return lexical >= lexical_min or cos >= semantic_min or (lexical >= PARTIAL[0] and cos >= PARTIAL[1])
 
 
 _USE: Embeddings | None = None

@@ -25,7 +25,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--split", choices=["dev", "test", "all"], default="all", help="dev: first half of the articles"
     )
-    p.add_argument("--answerer", choices=["extractive", "llm"], default="extractive")
+    p.add_argument("--answerer", choices=["extractive", "llm", "local"], default="extractive")
     p.add_argument("--seed", type=int, default=0, help="seed for --limit sampling (same seed, same numbers)")
     p.add_argument(
         "--baseline", action="store_true", help="also score the naive LangChain and BM25-only baselines"

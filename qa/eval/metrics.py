@@ -89,6 +89,7 @@ class Prediction:
     retrieve_s: float = 0.0
     answer_s: float = 0.0
     support: list[bool] = field(default_factory=list)  # per claim: supported by its citations
+    verification: dict | None = None  # LLM answers: sentences written, verified, markers written/shown
 
 
 def unit_correct(unit: Unit, gold: Gold) -> bool:
@@ -111,11 +112,16 @@ def score(prediction: Prediction, gold: Gold) -> dict:
     rank = next((i + 1 for i, u in enumerate(prediction.ranked) if unit_correct(u, gold)), None)
     cited_chars = sum(u.end - u.start for u in prediction.citations)
     grounded = prediction.support
+    check = prediction.verification or {}
+    written = check.get("sentences", 0)
     out: dict = {
         "answerable": answerable,
         "abstained": prediction.abstained,
         "cited_chars": cited_chars,
         "grounded": sum(grounded) / len(grounded) if grounded else None,
+        "verified": check["verified"] / written if written else None,
+        "by_model": check["by_model"] / written if written else None,
+        "aligned": check["aligned"] / written if written else None,
     }
     if not answerable:
         return out
@@ -128,6 +134,7 @@ def score(prediction: Prediction, gold: Gold) -> dict:
         if gold.answers
         else None,
         citation_recall=float(any(flags)),
+        answered_citation=None if prediction.abstained else float(any(flags)),
         citation_precision=sum(flags) / len(flags) if flags else None,
         char_precision=_char_precision(prediction.citations, gold),
         first_citation=float(bool(flags) and flags[0]),

@@ -220,4 +220,5 @@ def _record(example: Example, gold: Gold, pred: Prediction, language: str, syste
             "answer": pred.answer_s,
             "total": pred.retrieve_s + pred.answer_s,
         },
+        "verification": pred.verification,
     }

@@ -24,7 +24,11 @@ METRICS: tuple[tuple[str, str], ...] = (
     ("em", "EM"),
     ("f1", "F1"),
     ("contains_gold", "has gold"),
+    ("answered_citation", "cit. ok (answered)"),
     ("grounded", "grounded"),
+    ("verified", "verified"),
+    ("by_model", "model cited"),
+    ("aligned", "aligned"),
     ("wrongful_abstention", "wrong abst."),
     ("abstain_rate", "abstain (unans.)"),
 )
@@ -46,8 +50,8 @@ def aggregate(records: Sequence[dict]) -> dict:
             out[key] = _mean(float(r["abstained"]) for r in answerable)
         elif key == "abstain_rate":
             out[key] = _mean(float(r["abstained"]) for r in unanswerable)
-        elif key == "grounded":
-            out[key] = _mean(r["metrics"]["grounded"] for r in records)
+        elif key in ("grounded", "verified", "by_model", "aligned"):
+            out[key] = _mean(r["metrics"].get(key) for r in records)
         else:
             out[key] = _mean(r["metrics"].get(_SOURCE.get(key, key)) for r in answerable)
     out["cited_chars"] = _mean(float(r["metrics"]["cited_chars"]) for r in records if r["citations"])

@@ -54,6 +54,7 @@ class NewsQASystem:
             retrieve_s=retrieved - started,
             answer_s=done - retrieved,
             support=grounding_verdicts(final, self.qa.embeddings),
+            verification=final.verification.model_dump() if final.verification else None,
         )
 
 

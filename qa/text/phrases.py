@@ -47,8 +47,8 @@ PHRASES: dict[str, dict[str, str]] = {
     "sentence_chars": {"de": "Satz {n}, Zeichen {start}-{end}", "en": "sentence {n}, chars {start}-{end}"},
     "one_based": {"de": "Satznummern zählen ab 1.", "en": "Sentence numbers count from 1."},
     "unsupported": {
-        "de": "nicht durch die Zitate gedeckt: {claim}",
-        "en": "not supported by its citations: {claim}",
+        "de": "weggelassen, keine Quelle stützt es: {claim}",
+        "en": "left out, no source supports it: {claim}",
     },
     "ingest_summary": {
         "de": "{added} neu, {replaced} ersetzt, {unchanged} unverändert, {duplicates} doppelt; "

@@ -68,13 +68,14 @@ def split(events: list) -> tuple[list[str], Answer]:
 def test_streamed_answer_cites_the_exact_sentence(store_dir: Path, embeddings, fake: FakeOpenAI) -> None:
     fake.script = lambda r: (
         f"Der Generalstab in Kiew wies zurück, dass die Soldaten eingekesselt seien "
+        f"[{number_of(r, 'Der Generalstab')}]. Das sagte der Generalstab in Kiew "
         f"[{number_of(r, 'Der Generalstab')}]."
     )
     qa = llm_qa(store_dir, embeddings, fake.url)
     pieces, answer = split(list(qa.stream(QUESTION)))
 
-    assert len(pieces) > 5 and "".join(pieces) == answer.text
-    assert answer.text.endswith("eingekesselt seien [1].")
+    assert len(pieces) == 2 and "".join(pieces) == answer.text  # streamed sentence by sentence, verified
+    assert answer.text.endswith("eingekesselt seien [1]. Das sagte der Generalstab in Kiew [1].")
     assert answer.answerer == "llm:gpt-4o-mini" and not answer.abstained
     [citation] = answer.citations
     assert citation.marker == 1 and citation.text == GENERALSTAB
@@ -82,6 +83,7 @@ def test_streamed_answer_cites_the_exact_sentence(store_dir: Path, embeddings, f
     assert answer.unsupported == [] and answer.dropped_markers == 0 and answer.notice == ""
     [request] = fake.requests  # no history: no rewrite call
     assert request["stream"] is True and request["_auth"] == f"Bearer {KEY}"
+    assert request["max_tokens"] == request["max_completion_tokens"] == 400  # both names: a cap everywhere
     assert request["messages"][0] == {"role": "system", "content": SYSTEM_PROMPT}
 
 
@@ -97,9 +99,13 @@ def test_plain_completion_renumbers_markers_in_order_of_use(
     answer = qa.answerer.answer(QUESTION, qa.retriever.retrieve(QUESTION).passages, "de")
 
     assert fake.requests[0].get("stream") in (None, False)
-    assert re.findall(r"\[\d+\]", answer.text) == ["[1]", "[2]", "[1]"]
+    assert re.findall(r"\[\d+\]", answer.text) == [
+        "[1]",
+        "[2]",
+    ]  # Medwedew's sentence does not back the second
     assert [(c.marker, c.text[:40]) for c in answer.citations] == [(1, MEDWEDEW[:40]), (2, GENERALSTAB[:40])]
     assert answer.unsupported == []
+    assert answer.verification is not None and answer.verification.by_model == 2
 
 
 def test_marker_to_a_sentence_never_given_is_dropped_and_counted(
@@ -113,24 +119,41 @@ def test_marker_to_a_sentence_never_given_is_dropped_and_counted(
     answer = qa.ask(QUESTION)
 
     assert answer.dropped_markers == 2
-    assert "[42]" not in answer.text and "[0]" not in answer.text
+    assert answer.text == "Der Generalstab in Kiew wies zurück, dass die Soldaten eingekesselt seien [1]."
     assert [c.text for c in answer.citations] == [GENERALSTAB]
-    assert answer.unsupported == ["Das meldete auch Reuters."]  # its only marker pointed nowhere
+    assert answer.unsupported == ["Das meldete auch Reuters."]  # no source backs it: left out
 
 
-def test_uncited_and_unbacked_sentences_are_flagged(store_dir: Path, embeddings, fake: FakeOpenAI) -> None:
+def test_unbacked_sentences_are_left_out_and_uncited_ones_aligned(
+    store_dir: Path, embeddings, fake: FakeOpenAI
+) -> None:
     fake.script = lambda r: (
         f"Der Generalstab in Kiew wies zurück, dass die Soldaten eingekesselt seien. "
         f"[{number_of(r, 'Der Generalstab')}] Putin wurde 1952 in Leningrad geboren. "
-        f"Angela Merkel besuchte am Montag Paris [{number_of(r, 'Der Generalstab')}]."
+        f"Angela Merkel besuchte am Montag Paris [{number_of(r, 'Der Generalstab')}]. "
+        f"Medwedew drohte den Soldaten in Kursk mit Vernichtung [{number_of(r, 'Der Generalstab')}]."
     )
     answer = llm_qa(store_dir, embeddings, fake.url).ask(QUESTION)
 
-    assert not answer.abstained and [c.text for c in answer.citations] == [GENERALSTAB]
+    assert not answer.abstained and [c.text[:40] for c in answer.citations] == [
+        GENERALSTAB[:40],
+        MEDWEDEW[:40],
+    ]
+    assert answer.text == (
+        "Der Generalstab in Kiew wies zurück, dass die Soldaten eingekesselt seien [1]. "
+        "Medwedew drohte den Soldaten in Kursk mit Vernichtung [2]."
+    )  # the wrong marker on Medwedew's sentence was replaced by the sentence that backs it
     assert answer.unsupported == [
         "Putin wurde 1952 in Leningrad geboren.",
         "Angela Merkel besuchte am Montag Paris.",
     ]
+    check = answer.verification
+    assert check is not None and (check.sentences, check.verified, check.by_model, check.aligned) == (
+        4,
+        2,
+        1,
+        1,
+    )
 
 
 @pytest.mark.parametrize(
@@ -199,9 +222,9 @@ def test_failure_mid_stream_continues_with_the_fallback(
     fake.replies.append(Reply("Der Generalstab in Kiew wies zurück [5]", chunk_delay=1.3))
     pieces, answer = split(list(llm_qa(store_dir, embeddings, fake.url).stream(QUESTION)))
 
-    assert pieces[0] == "Der" and "\n\n" in pieces  # what was shown stays; the fallback follows a break
+    assert "wies zurück [5]" not in "".join(pieces)  # an unfinished, unverified sentence is never shown
     assert answer.answerer == "extractive" and "did not answer within 1 s" in answer.notice
-    assert "".join(pieces).endswith(answer.text)
+    assert "".join(pieces) == answer.text
 
 
 def test_no_passages_abstains_without_calling_the_model(tmp_path: Path, embeddings, fake: FakeOpenAI) -> None:
@@ -289,8 +312,8 @@ def test_instructions_in_an_article_stay_inside_the_numbered_sources(
     block = user["content"].split("<sources>", 1)[1].split("</sources>", 1)[0]
     assert re.search(rf"^\[\d+\] {re.escape(INJECTION)}$", block, re.MULTILINE)
     assert user["content"].count("</sources>") == 1  # the article cannot close the block
-    assert [c.text for c in answer.citations] == [PRESS.split(". ")[0] + "."]
-    assert answer.dropped_markers == 1 and answer.unsupported == ["HACKED"]
+    assert answer.abstained and answer.citations == [] and answer.text == not_in_sources("de")
+    assert answer.dropped_markers == 1 and answer.unsupported == ["HACKED"] and "not shown" in answer.notice
 
 
 # ---- the CLI ----------------------------------------------------------------------------------------
@@ -303,7 +326,10 @@ def _cli_env(store_dir: Path, url: str, **extra: str) -> dict[str, str]:
 
 @pytest.mark.slow
 def test_cli_prints_the_answer_as_it_streams(store_dir: Path, fake: FakeOpenAI) -> None:
-    words = "Der Generalstab in Kiew wies zurück, dass die Soldaten in Kursk eingekesselt seien [5]."
+    words = (
+        "Der Generalstab in Kiew wies zurück, dass die Soldaten in Kursk eingekesselt seien [5]. "
+        "Der Generalstab in Kiew bestritt, dass die ukrainischen Soldaten in Kursk eingekesselt seien."
+    )
     fake.replies.append(Reply(words, chunk_delay=0.15))
     proc = subprocess.Popen(
         [sys.executable, "-m", "qa.cli", "ask", QUESTION],
@@ -327,7 +353,7 @@ def test_cli_prints_the_answer_as_it_streams(store_dir: Path, fake: FakeOpenAI) 
     first = next(t for t, c in arrivals if b"Der" in c)
     last = next(t for t, c in arrivals if b"[1] Trump bittet" in c or b"  [1] " in c)
     assert last - first > 1.0, "the answer arrived in one piece, not streamed"
-    assert "eingekesselt seien [1]." in out and "sentence" in out
+    assert "eingekesselt seien [1]. Der Generalstab in Kiew bestritt, dass" in out and "sentence" in out
 
 
 def test_cli_llm_failure_is_one_line_not_a_traceback(

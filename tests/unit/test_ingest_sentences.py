@@ -136,9 +136,13 @@ def test_seed_article_offsets_slice_the_file() -> None:
 
 
 def _seconds(text: str) -> float:
-    started = time.perf_counter()
-    split_sentences(text)
-    return time.perf_counter() - started
+    """Best of three: a pause of the machine during one run does not count."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        split_sentences(text)
+        best = min(best, time.perf_counter() - started)
+    return best
 
 
 def test_megabytes_split_in_linear_time() -> None:
@@ -149,12 +153,12 @@ def test_megabytes_split_in_linear_time() -> None:
     small = unit * (270_000 // len(unit) + 1)
     big = small * 10
     assert len(split_sentences(big)) > 20_000
-    baseline = min(_seconds(small) for _ in range(3))
+    baseline = _seconds(small)
     assert _seconds(big) < 30 * baseline + 0.5
 
 
 def test_long_token_without_spaces_is_linear() -> None:
-    baseline = min(_seconds("a" * 30_000 + ". Ende.") for _ in range(3))
+    baseline = _seconds("a" * 30_000 + ". Ende.")
     text = "a" * 300_000 + ". Ende."
     assert len(split_sentences(text)) == 2
     assert _seconds(text) < 30 * baseline + 0.5
