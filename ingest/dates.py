@@ -25,8 +25,14 @@ _YEARS = range(1900, 2101)
 
 _DATELINE_REACH = 80
 """A dateline's date starts within this many characters of the text."""
-_EVENT_WORDS = frozenset({"am", "vom", "seit", "bis", "ab", "on", "since", "until", "from"})
-"""Words before a date that make it the date of an event ("Am 3. März ..."), not of the article."""
+_PLACE = r"[A-ZÄÖÜ][\w.\-/]*(?:\s+[\w.\-/]+){0,3}"
+_AGENCY = r"\(\s*[A-Za-z][A-Za-z/ .\-]{1,15}\)"
+_BEFORE_DATELINE_DATE = re.compile(
+    rf"^(?:(?:{_PLACE}\s*,\s*){{0,2}}|(?:{_PLACE}\s*)?{_AGENCY}\s*[,:–—-]?\s*)$"
+)
+"""What may precede a dateline's date: nothing, "Berlin, " (and "Freitag, "), or "BERLIN (dpa) "."""
+_AFTER_DATELINE_DATE = re.compile(rf"^\s*(?:{_AGENCY}\s*)?[–—:|-]")
+"""What follows it: a dash or colon ("14. März 2025 – Die ..."), possibly after "(dpa)"."""
 
 
 def _day(year: int, month: int, day: int) -> date | None:
@@ -44,8 +50,8 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def _dates_in(value: str) -> list[tuple[int, date]]:
-    """Every date written with digits or a month name in ``value``, with where it starts, in order."""
+def _dates_in(value: str) -> list[tuple[int, int, date]]:
+    """Every date written with digits or a month name in ``value``, with its span, in order."""
     found = []
     for pattern, order in ((_NUMERIC, "dmy"), (_DAY_MONTH, "dMy"), (_MONTH_DAY, "Mdy")):
         for m in pattern.finditer(value):
@@ -53,7 +59,7 @@ def _dates_in(value: str) -> list[tuple[int, date]]:
             month = int(parts["m"]) if "m" in parts else MONTHS[parts["M"].lower()]
             day = _day(int(parts["y"]), month, int(parts["d"]))
             if day is not None:
-                found.append((m.start(), day))
+                found.append((m.start(), m.end(), day))
     return sorted(found)
 
 
@@ -81,19 +87,24 @@ def iso_date(value: str | None) -> str:
     if mailed is not None and mailed.year in _YEARS:
         return _iso(mailed if mailed.tzinfo else mailed.replace(tzinfo=UTC))
     found = _dates_in(value)
-    return found[0][1].isoformat() if found else ""
+    return found[0][2].isoformat() if found else ""
 
 
 def dateline_date(text: str) -> str:
     """The date of a dateline opening the text ("Berlin, 14. März 2025 –"), ``""`` if there is none.
 
-    Only a date near the start counts, and not one introduced like an event ("Am 3. März 2020
-    wurde ..."): dates inside the story say when things happened, not when it was published.
+    Only a date in dateline shape counts: at the start or after a place and a comma, followed by a
+    dash or colon ("14. März 2025 – ", "Berlin, 14.03.2025: "), or with an agency mark ("BERLIN
+    (dpa) 02.01.2024"). A date in a sentence ("Der 9. November 1989 veränderte ...", "Nach dem
+    11. September 2001 ...") says when something happened, not when the article was published.
     """
     head = text.lstrip()[: _DATELINE_REACH + 40].split("\n", 1)[0]
-    for start, day in _dates_in(head):
-        before = re.findall(r"[\wäöüß]+", head[:start].lower())
-        if start <= _DATELINE_REACH and len(before) <= 6 and not (before and before[-1] in _EVENT_WORDS):
+    for start, end, day in _dates_in(head):
+        if start > _DATELINE_REACH:
+            break
+        before, after = head[:start], head[end:]
+        agency = re.search(_AGENCY, before) is not None or re.match(rf"\s*{_AGENCY}", after) is not None
+        if _BEFORE_DATELINE_DATE.match(before) and (agency or _AFTER_DATELINE_DATE.match(after)):
             return day.isoformat()
     return ""
 

@@ -1,10 +1,13 @@
 """Polite HTTP fetching of pages and feeds: one request per URL the user named (or a feed lists).
 
-Polite means: a User-Agent naming newsqa, a time limit for the whole response (a server dripping
-bytes cannot hold a fetch open), a size cap checked while reading (a 50 MB body is cut off, not
-buffered), a bounded number of redirects, a bounded number of requests at once, and conditional
-GET (ETag / Last-Modified) so an unchanged feed costs the server a 304. Nothing is fetched unless
-a user asks for a URL or a feed.
+Polite means: a User-Agent naming newsqa, a time limit for the whole fetch, redirects included (a
+server dripping bytes cannot hold a fetch open), a size cap on the decoded body checked while
+reading (a 50 MB body or a gzip bomb is cut off, not buffered: ``ingest.fetch_body``), a bounded
+number of redirects, a bounded number of requests at once, and conditional GET (ETag /
+Last-Modified) so an unchanged feed costs the server a 304. Nothing is fetched unless a user asks
+for a URL or a feed. Safe means: no connection to an address that is not public
+(loopback, private, link-local, multicast, unspecified), for the first request and every redirect,
+unless ``allow_private``: a remote feed must not reach the host's own network.
 
 Every failure is a ``FetchError`` (an ``IngestError``) whose one-line message names the URL.
 """
@@ -12,17 +15,21 @@ Every failure is a ``FetchError`` (an ``IngestError``) whose one-line message na
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urljoin, urlsplit
 
 from ingest.errors import IngestError
+from ingest.fetch_body import cut_at, decoded
 
-__all__ = ["FetchError", "FetchPolicy", "Fetched", "fetch", "in_parallel", "is_url"]
+if TYPE_CHECKING:
+    import httpx
 
-_READ_CHUNK = 65536
+__all__ = ["FetchError", "FetchPolicy", "Fetched", "fetch", "in_parallel", "is_url", "not_a_url"]
+
 _T = TypeVar("_T")
 _R = TypeVar("_R")
 
@@ -40,6 +47,7 @@ class FetchPolicy:
     max_bytes: int = 10_000_000
     concurrency: int = 4
     max_redirects: int = 5
+    allow_private: bool = False  # loopback, private, link-local, … addresses (tests, intranets)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,60 +70,103 @@ def is_url(value: str) -> bool:
     return urlsplit(value.strip()).scheme.lower() in {"http", "https"}
 
 
+def not_a_url(value: str) -> str:
+    """The one-line refusal of an entry that is no web address (where only URLs are fetched)."""
+    return f"{value}: not an http(s) URL"
+
+
 def fetch(url: str, policy: FetchPolicy, etag: str = "", last_modified: str = "") -> Fetched:
-    """GET ``url`` under ``policy``; ``etag`` / ``last_modified`` make it conditional."""
+    """GET ``url`` under ``policy``; ``etag`` / ``last_modified`` make it conditional.
+
+    Redirects are followed here, one hop at a time, so each hop's address is checked (at connect
+    time, see ``ingest.address_guard``) and a redirect to a non-http(s) URL is refused.
+    """
     import httpx
 
+    from ingest.address_guard import RefusedAddress, guarded_transport
+
     if not is_url(url):
-        raise FetchError(f"{url}: not an http(s) URL")
+        raise FetchError(not_a_url(url))
     headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     deadline = time.monotonic() + policy.timeout
+    hop = url
     try:
-        with (
-            httpx.Client(
-                follow_redirects=True,
-                max_redirects=policy.max_redirects,
-                timeout=httpx.Timeout(policy.timeout),
-                headers=headers,
-                trust_env=False,
-            ) as client,
-            client.stream("GET", url) as response,
-        ):
-            if response.status_code == 304:
-                return Fetched(
-                    str(response.url), b"", not_modified=True, etag=etag, last_modified=last_modified
-                )
-            if response.status_code >= 400:
-                raise FetchError(
-                    f"{url}: the server answered HTTP {response.status_code} {response.reason_phrase}"
-                )
-            declared = int(response.headers.get("content-length") or 0)
-            if declared > policy.max_bytes:
-                raise FetchError(_too_large(url, declared, policy))
-            body = bytearray()
-            for chunk in response.iter_bytes(_READ_CHUNK):
-                body.extend(chunk)
+        with httpx.Client(
+            transport=guarded_transport(policy.allow_private),
+            follow_redirects=False,
+            timeout=httpx.Timeout(policy.timeout),
+            headers=headers,
+            trust_env=False,
+        ) as client:
+            for _ in range(policy.max_redirects + 1):
+                left = max(0.001, deadline - time.monotonic())  # the whole fetch shares one deadline
+                with client.stream("GET", hop, timeout=left) as response:
+                    target = _redirect_target(response)
+                    if target is None:
+                        return _read(url, response, policy, deadline, etag, last_modified)
+                if not is_url(target):
+                    raise FetchError(f"{url}: redirected to {target}, which is not an http(s) URL")
+                hop = target
+            raise FetchError(f"{url}: more than {policy.max_redirects} redirects (a redirect loop?)")
+    except RefusedAddress as refused:
+        via = "" if hop == url else f"redirected to {hop}: "
+        raise FetchError(
+            f"{url}: {via}refused, {refused}; newsqa fetches only public addresses"
+            " (NEWSQA_FETCH_ALLOW_PRIVATE=1 allows others)"
+        ) from None
+    except httpx.TimeoutException:
+        raise FetchError(_too_slow(url, policy)) from None
+    except httpx.HTTPError as exc:
+        if time.monotonic() >= deadline:  # the deadline cut the connection (``cut_at``)
+            raise FetchError(_too_slow(url, policy)) from None
+        raise FetchError(f"{url}: cannot fetch ({type(exc).__name__}: {exc})") from None
+
+
+def _redirect_target(response: httpx.Response) -> str | None:
+    """The absolute URL a redirect points to, or None when ``response`` is no redirect."""
+    location = response.headers.get("location")
+    if response.status_code not in {301, 302, 303, 307, 308} or not location:
+        return None
+    return urljoin(str(response.url), location)
+
+
+def _read(
+    url: str, response: httpx.Response, policy: FetchPolicy, deadline: float, etag: str, last_modified: str
+) -> Fetched:
+    """The final response's body, read under the size cap and the deadline."""
+    if response.status_code == 304:
+        return Fetched(str(response.url), b"", not_modified=True, etag=etag, last_modified=last_modified)
+    if response.status_code >= 400:
+        raise FetchError(f"{url}: the server answered HTTP {response.status_code} {response.reason_phrase}")
+    declared = int(response.headers.get("content-length") or 0)
+    if declared > policy.max_bytes:
+        raise FetchError(_too_large(url, declared, policy))
+    body = bytearray()
+    try:
+        with cut_at(response, deadline):
+            for piece in decoded(response.iter_raw(), response.headers.get("content-encoding", "")):
+                body.extend(piece)
                 if len(body) > policy.max_bytes:
                     raise FetchError(_too_large(url, None, policy))
                 if time.monotonic() > deadline:
-                    raise FetchError(f"{url}: no complete response within {policy.timeout:g} s")
-            return Fetched(
-                url=str(response.url),
-                body=bytes(body),
-                content_type=response.headers.get("content-type", "").split(";")[0].strip().lower(),
-                etag=response.headers.get("etag", ""),
-                last_modified=response.headers.get("last-modified", ""),
-            )
-    except httpx.TooManyRedirects:
-        raise FetchError(f"{url}: more than {policy.max_redirects} redirects (a redirect loop?)") from None
-    except httpx.TimeoutException:
-        raise FetchError(f"{url}: no complete response within {policy.timeout:g} s") from None
-    except httpx.HTTPError as exc:
-        raise FetchError(f"{url}: cannot fetch ({type(exc).__name__}: {exc})") from None
+                    raise FetchError(_too_slow(url, policy))
+    except (ValueError, zlib.error) as exc:
+        raise FetchError(f"{url}: cannot decode the response ({exc})") from None
+    return Fetched(
+        url=str(response.url),
+        body=bytes(body),
+        content_type=response.headers.get("content-type", "").split(";")[0].strip().lower(),
+        etag=response.headers.get("etag", ""),
+        last_modified=response.headers.get("last-modified", ""),
+    )
+
+
+def _too_slow(url: str, policy: FetchPolicy) -> str:
+    return f"{url}: no complete response within {policy.timeout:g} s"
 
 
 def _too_large(url: str, size: int | None, policy: FetchPolicy) -> str:

@@ -191,8 +191,15 @@ class NewsQA:
 
         A URL that cannot be fetched or read is one problem and adds nothing; a feed's items already
         stored are not fetched again unless the feed says they changed (``unchanged`` in the report).
+        An entry that is not an http(s) URL is refused (one problem each), never read as a path: the
+        web page's URL box reaches here, and a path typed there must not ingest the server's files.
         """
-        return self.ingest(list(urls))
+        from ingest import IngestProblem
+        from ingest.fetch import is_url, not_a_url
+
+        refused = [IngestProblem(u, not_a_url(u)) for u in urls if not is_url(u)]
+        result = self.ingest([u for u in urls if is_url(u)])
+        return IngestResult(result.report, refused + result.problems)
 
     def feeds(self) -> list[FollowedFeed]:
         """The feeds this store follows (``add_feed``), with what their last poll found."""
@@ -229,7 +236,7 @@ class NewsQA:
         for feed in registry.load():
             results.append(poll(self.store, self.settings, feed))
             if not results[-1].error:
-                registry.put(feed)
+                registry.update(feed)  # a feed removed while it polled stays removed
         return results
 
     def add_articles(self, articles: Sequence[Article]) -> IngestReport:

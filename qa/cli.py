@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from qa.eval.cli import add_parser as add_eval_parser
 from qa.feeds.cli import add_parsers as add_feed_parsers
 from qa.scope.cli import add_selection_arguments, selection_from
+from qa.subcommands import add_command, remove_each
 from qa.text.phrases import count, ingest_summary, phrase
 
 if TYPE_CHECKING:
@@ -106,19 +107,13 @@ def _parser() -> argparse.ArgumentParser:
     add_selection_arguments(p)
     p.set_defaults(run=cmd_ask)
 
-    p = sub.add_parser("chat", help="an interactive question loop in the terminal")
-    p.set_defaults(run=cmd_chat)
-
-    p = sub.add_parser("list", help="list the stored articles")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(run=cmd_list)
-
-    p = sub.add_parser("delete", help="remove an article (id from `newsqa list`)")
-    p.add_argument("article_ids", nargs="+", metavar="ID")
-    p.set_defaults(run=cmd_delete)
-
-    p = sub.add_parser("doctor", help="check the store and repair Chroma / lexical index mismatches")
-    p.set_defaults(run=cmd_doctor)
+    add_command(sub, "chat", "an interactive question loop in the terminal", cmd_chat)
+    add_command(sub, "list", "list the stored articles", cmd_list, json_help="")
+    add_command(
+        sub, "delete", "remove an article (id from `newsqa list`)", cmd_delete, items=("article_ids", "ID")
+    )
+    repair = "check the store and repair Chroma / lexical index mismatches"
+    add_command(sub, "doctor", repair, cmd_doctor)
 
     p = sub.add_parser("serve", help="start the web chat (default http://127.0.0.1:7860)")
     p.add_argument("--host", help="address to listen on (NEWSQA_HOST, default 127.0.0.1)")
@@ -330,11 +325,12 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_delete(args: argparse.Namespace) -> int:
     qa = _qa()
     lang = _lang(qa)
-    missing = [i for i in args.article_ids if not qa.delete(i)]
-    for article_id in missing:
-        print(f"newsqa: {phrase('no_such_id', lang, id=article_id)}", file=sys.stderr)
-    print(phrase("deleted_n", lang, n=len(args.article_ids) - len(missing)))
-    return 2 if missing else 0
+    return remove_each(
+        args.article_ids,
+        qa.delete,
+        lambda article_id: phrase("no_such_id", lang, id=article_id),
+        lambda n: phrase("deleted_n", lang, n=n),
+    )
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:

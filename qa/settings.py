@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(10_000_000, gt=0, description="Larger pages and feeds are refused.")
     fetch_concurrency: int = Field(4, ge=1, description="Pages fetched at once (a feed's items).")
     fetch_max_redirects: int = Field(5, ge=0, description="Redirects followed before a URL is given up.")
+    fetch_allow_private: bool = Field(
+        False, description="Fetch from loopback, private and link-local addresses too (an intranet, tests)."
+    )
 
     host: str = "127.0.0.1"
     port: int = 7860

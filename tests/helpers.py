@@ -21,7 +21,12 @@ def build_qa(data_dir: Path, embeddings: Any, **overrides: Any) -> NewsQA:
     from qa.api import NewsQA
     from qa.settings import Settings
 
-    settings = Settings(_env_file=None, data_dir=data_dir, answerer=overrides.pop("answerer", "extractive"))  # type: ignore[call-arg]
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        data_dir=data_dir,
+        answerer=overrides.pop("answerer", "extractive"),
+        fetch_allow_private=overrides.pop("fetch_allow_private", True),  # the news server is on 127.0.0.1
+    )
     return NewsQA(settings, embeddings=embeddings, **overrides)
 
 

@@ -2,14 +2,18 @@
 
 Good: an RSS 2.0 feed (``/feed.xml``, ETag and Last-Modified, a 304 to a matching conditional GET),
 an Atom feed (``/atom.xml``), their article pages, a page whose only date is in its metadata
-(``/meta-only.html``). Bad: a redirect loop (``/loop``), a 50 MB body (``/huge``), XML that is no
-feed (``/not-a-feed.xml``), a broken feed (``/broken.xml``), a slow response (``/slow``), a 404.
+(``/meta-only.html``). Bad: a redirect loop (``/loop``), a redirect anywhere (``/redirect?to=URL``),
+an item linking to ``javascript:`` (``/js-link.xml``), a canonical URL on another host
+(``/foreign-canonical.html``), a 50 MB body (``/huge``), XML that is no feed (``/not-a-feed.xml``),
+a broken feed (``/broken.xml``), a slow response (``/slow``), a trickling one (``/trickle``), a gzip
+bomb (``/gzip-bomb.html``), a 404.
 ``add_item`` puts a new item into the RSS feed (its ETag changes); ``hits`` counts requests per path.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import threading
 import time
@@ -17,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import unquote
 
 FEED_TITLE = "Kleinhausener Anzeiger"
 
@@ -86,6 +91,7 @@ LIBRARY_TEXT = (
     "Die Öffnungszeiten am Sonntag sind von elf bis siebzehn Uhr.",
 )
 LIBRARY_DAY = "2025-02-20"
+GZIP_BOMB = gzip.compress(b"<p>" + b" " * 50_000_000 + b"</p>", compresslevel=9)
 
 
 def page_html(title: str, paragraphs: tuple[str, ...], head: str = "") -> str:
@@ -187,6 +193,15 @@ class NewsServer:
                 h.end_headers()
                 return
             h.send(200, body, "application/rss+xml", ETag=etag, Last_Modified="Fri, 14 Mar 2025 09:00:00 GMT")
+        elif path == "/js-link.xml":  # an item whose link is no web address, with its own text
+            text = "".join(f"<p>{p}</p>" for p in FIRE.paragraphs)
+            item = (
+                f"<item><title>{FIRE.title}</title><link>javascript:alert(1)</link>"
+                f'<guid isPermaLink="false">kh-js</guid><pubDate>{FIRE.pub_date}</pubDate>'
+                f"<description><![CDATA[{text}]]></description></item>"
+            )
+            body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>JS</title>{item}</channel></rss>'
+            h.send(200, body.encode(), "application/rss+xml")
         elif path == "/atom.xml":
             h.send(200, self.atom().encode(), "application/atom+xml")
         elif (
@@ -202,6 +217,14 @@ class NewsServer:
                 '<meta name="author" content="Petra Lang">'
             )
             h.send(200, page_html("Bibliothek öffnet sonntags", LIBRARY_TEXT, head).encode(), "text/html")
+        elif path == "/foreign-canonical.html":  # claims to be another site's article
+            head = '<link rel="canonical" href="https://other-site.example/articles/bruecke.html">'
+            h.send(200, page_html("Gefälschte Brücke", LIBRARY_TEXT, head).encode(), "text/html")
+        elif path.startswith("/redirect?to="):  # a redirect to wherever the test says
+            h.send_response(302)
+            h.send_header("Location", unquote(path.removeprefix("/redirect?to=")))
+            h.send_header("Content-Length", "0")
+            h.end_headers()
         elif path in {"/loop", "/loop-2"}:
             h.send_response(302)
             h.send_header("Location", "/loop-2" if path == "/loop" else "/loop")
@@ -219,6 +242,18 @@ class NewsServer:
                 h.wfile.write(b"0\r\n\r\n")
             except (BrokenPipeError, ConnectionResetError):
                 pass
+        elif path == "/trickle":  # headers at once, then a byte every 0.1 s: never a full 64 KiB
+            h.send_response(200)
+            h.send_header("Content-Type", "text/html")
+            h.send_header("Content-Length", "100000")
+            h.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                for _ in range(100):
+                    h.wfile.write(b"x")
+                    h.wfile.flush()
+                    time.sleep(0.1)
+        elif path == "/gzip-bomb.html":  # ~50 KB on the wire, 50 MB decoded
+            h.send(200, GZIP_BOMB, "text/html", Content_Encoding="gzip")
         elif path == "/not-a-feed.xml":
             h.send(
                 200, b'<?xml version="1.0"?><config><setting name="a">1</setting></config>', "application/xml"

@@ -140,7 +140,6 @@ PAGE: dict[str, dict[str, str]] = {
         "de": "{title} ({url}): {items} Einträge, zuletzt abgefragt {polled}",
         "en": "{title} ({url}): {items} items, last polled {polled}",
     },
-    "never": {"de": "nie", "en": "never"},
     "not_modified": {"de": "unverändert", "en": "not modified"},
     "feed_counts": {"de": "{added} neu, {replaced} ersetzt", "en": "{added} added, {replaced} replaced"},
     "skipped_line": {"de": "**Übersprungen:** {message}", "en": "**Skipped:** {message}"},

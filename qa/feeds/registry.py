@@ -1,16 +1,21 @@
 """Following feeds: the registry of feeds a store follows, and ingesting URLs and feeds into the store.
 
 The registry is a small JSON file beside the store (``<data_dir>/feeds/<collection prefix>.json``),
-replaced atomically on each change. For each feed it keeps the validators of the last response
-(ETag / Last-Modified), so ``update`` asks with a conditional GET and an unchanged feed costs one
-304. Nothing is fetched unless the user ingests a URL, adds a feed or runs ``update``.
+replaced atomically on each change, which holds a file lock (``fcntl``) from reading the list to
+writing it, so two processes changing it at once lose nothing. For each feed it keeps the
+validators of the last response (ETag / Last-Modified), so ``update`` asks with a conditional GET
+and an unchanged feed costs one 304. Nothing is fetched unless the user ingests a URL, adds a feed
+or runs ``update``.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,6 +63,7 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
         max_bytes=settings.fetch_max_bytes,
         concurrency=settings.fetch_concurrency,
         max_redirects=settings.fetch_max_redirects,
+        allow_private=settings.fetch_allow_private,
     )
 
 
@@ -66,7 +72,7 @@ def now() -> str:
 
 
 class FeedRegistry:
-    """The feeds a store follows, in a JSON file replaced atomically."""
+    """The feeds a store follows, in a JSON file replaced atomically, each change under a file lock."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -87,25 +93,52 @@ class FeedRegistry:
             ) from None
 
     def save(self, feeds: Sequence[FollowedFeed]) -> None:
+        """Replace the list atomically, through a temporary file of this writer's own."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps([asdict(f) for f in feeds], ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, self.path)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump([asdict(f) for f in feeds], out, ensure_ascii=False, indent=1)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @contextmanager
+    def _locked(self) -> Iterator[list[FollowedFeed]]:
+        """The list, held under an exclusive lock (the page, a CLI, a second process): change it in
+        place and it is saved before the lock is released."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            feeds = self.load()
+            before = list(feeds)
+            yield feeds
+            if feeds != before:
+                self.save(feeds)
 
     def get(self, url: str) -> FollowedFeed | None:
         return next((f for f in self.load() if f.url == url), None)
 
     def put(self, feed: FollowedFeed) -> None:
-        others = [f for f in self.load() if f.url != feed.url]
-        self.save([*others, feed])
+        """Follow ``feed`` (or record its poll when it is followed already)."""
+        with self._locked() as feeds:
+            feeds[:] = [*(f for f in feeds if f.url != feed.url), feed]
+
+    def update(self, feed: FollowedFeed) -> bool:
+        """Record a poll of ``feed``, unless it was removed meanwhile (then False, nothing written)."""
+        with self._locked() as feeds:
+            at = next((i for i, f in enumerate(feeds) if f.url == feed.url), None)
+            if at is not None:
+                feeds[at] = feed
+            return at is not None
 
     def remove(self, url: str) -> bool:
-        feeds = self.load()
-        kept = [f for f in feeds if f.url != url]
-        if len(kept) == len(feeds):
-            return False
-        self.save(kept)
-        return True
+        with self._locked() as feeds:
+            kept = [f for f in feeds if f.url != url]
+            removed = len(kept) != len(feeds)
+            feeds[:] = kept
+            return removed
 
 
 def load_urls(
@@ -129,7 +162,8 @@ def _stored_at(store: ArticleStore, ids: Sequence[str]) -> dict[str, str]:
 
 
 def poll(store: ArticleStore, settings: Settings, feed: FollowedFeed, conditional: bool = True) -> FeedPoll:
-    """Fetch a feed (conditionally), add its new and changed items, and record the validators."""
+    """Fetch a feed (conditionally), add its new and changed items, and record the validators
+    (only when every item could be read)."""
     result = FeedPoll(feed.url)
     try:
         load = load_url(
@@ -151,7 +185,9 @@ def poll(store: ArticleStore, settings: Settings, feed: FollowedFeed, conditiona
     response = load.response
     result.not_modified = bool(response and response.not_modified)
     feed.polled_at = now()
-    if response is not None and not response.not_modified:
+    if response is not None and not response.not_modified and not load.problems:
+        # After a failed item the old validators stay, so the next poll gets the whole feed again
+        # (not a 304) and retries the item.
         feed.etag, feed.last_modified = response.etag, response.last_modified
     if load.feed is not None:
         feed.title, feed.items = load.feed.title or feed.title, len(load.feed.items)

@@ -3,6 +3,8 @@
 Resolved against an injectable clock (``today``), so tests fix the date. The window covers the
 period named plus the day after it (news about a day is often published the next morning), never
 reaching past today. Words live in ``qa.text.timewords``; only the first expression counts.
+"letzte"/"diese" with a day ("am letzten Tag der Konferenz", "an diesem Tag") or with a plural unit
+and no number ("in den letzten Jahren") name no calendar window and set none.
 
 A month with a year ("im März 2015") is left alone: with a year, a question mostly names when an
 event happened, which a later article may report ("Wie viele wohnten im März 2015 dort?"), and
@@ -16,7 +18,16 @@ from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from qa.text.timewords import DAY_OFFSETS, LAST, LATEST, MONTHS_IN_QUESTIONS, NUMBER_WORDS, THIS, UNITS
+from qa.text.timewords import (
+    DAY_OFFSETS,
+    LAST,
+    LATEST,
+    MONTHS_IN_QUESTIONS,
+    NUMBER_WORDS,
+    PLURAL_UNITS,
+    THIS,
+    UNITS,
+)
 
 _WORD = re.compile(r"[\wäöüß]+", re.IGNORECASE)
 _REPORTING_LAG = timedelta(days=1)
@@ -74,6 +85,8 @@ def resolve_time(question: str, today: date) -> TimeWindow | None:
             return TimeWindow(start, today, " ".join(words[i : i + 3]))
         if nxt in UNITS and (word in LAST or word in THIS):  # "letzte Woche", "this month"
             unit = UNITS[nxt]
+            if unit == "day" or nxt in PLURAL_UNITS:
+                continue  # "am letzten Tag der Konferenz", "an diesem Tag", "in den letzten Jahren"
             if word in THIS:
                 start, _ = _unit_period(unit, today, 0)
                 return TimeWindow(start, today, f"{word} {nxt}")

@@ -62,6 +62,32 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "The store already holds {articles}; nothing ingested.",
     },
     "skipped": {"de": "übersprungen {message}", "en": "skipped {message}"},
+    "feed_polled": {
+        "de": "{url}: {added} neu, {replaced} ersetzt, {known} schon gespeichert",
+        "en": "{url}: {added} added, {replaced} replaced, {known} already stored",
+    },
+    "feed_not_modified": {
+        "de": "{url}: seit der letzten Abfrage unverändert",
+        "en": "{url}: not modified since the last poll",
+    },
+    "feed_row": {
+        "de": "{url}  {items} Einträge  abgefragt {polled}  {title}",
+        "en": "{url}  {items} items  polled {polled}  {title}",
+    },
+    "never": {"de": "nie", "en": "never"},
+    "feeds_followed": {"de": "Gefolgte Feeds: {n}", "en": "Feeds followed: {n}"},
+    "feed_not_followed": {
+        "de": "{url}: diesem Feed wird nicht gefolgt (siehe `newsqa feeds list`)",
+        "en": "{url} is not followed (see `newsqa feeds list`)",
+    },
+    "feeds_removed": {
+        "de": "{feeds} entfernt; ihre Artikel bleiben im Speicher",
+        "en": "{feeds} removed; their articles stay in the store",
+    },
+    "no_feeds_followed": {
+        "de": "Keinem Feed wird gefolgt; folgen Sie einem mit `newsqa feeds add URL`.",
+        "en": "No feeds followed; add one with `newsqa feeds add URL`.",
+    },
     "deleted_n": {"de": "{n} gelöscht", "en": "{n} deleted"},
     "no_such_id": {"de": "kein Artikel mit der ID {id}", "en": "no article with id {id}"},
     "give_question": {
@@ -103,6 +129,7 @@ NOUNS: dict[str, dict[str, tuple[str, str]]] = {
     "article": {"de": ("Artikel", "Artikel"), "en": ("article", "articles")},
     "sentence": {"de": ("Satz", "Sätze"), "en": ("sentence", "sentences")},
     "question": {"de": ("Frage", "Fragen"), "en": ("question", "questions")},
+    "feed": {"de": ("Feed", "Feeds"), "en": ("feed", "feeds")},
 }
 
 LANGUAGES = ("de", "en")

@@ -37,7 +37,7 @@ LAST = frozenset({"letzte", "letzten", "letzter", "letztes", "vergangene", "verg
                   "vorige", "vorigen", "voriger", "last", "past", "previous"})  # fmt: skip
 """'letzte Woche', 'last month': the unit before the current one."""
 
-THIS = frozenset({"diese", "diesen", "dieser", "dieses", "this", "current"})
+THIS = frozenset({"diese", "diesem", "diesen", "dieser", "dieses", "this", "current"})
 """'diese Woche', 'this month': the current unit up to today."""
 
 UNITS: dict[str, str] = {
@@ -48,6 +48,11 @@ UNITS: dict[str, str] = {
     "tag": "day", "tage": "day", "tagen": "day", "day": "day", "days": "day",
 }  # fmt: skip
 """Calendar units a relative expression counts in."""
+
+PLURAL_UNITS = frozenset({"wochen", "weeks", "monate", "monaten", "months", "jahre", "jahren", "years",
+                          "tage", "tagen", "days"})  # fmt: skip
+"""Units that name a window only with a number: "in den letzten drei Jahren", not "in den letzten
+Jahren" (a vague stretch, not one calendar unit)."""
 
 LATEST = frozenset({
     "neueste", "neuesten", "neuester", "neuestes", "aktuellste", "aktuellsten", "aktuellster",

@@ -116,6 +116,19 @@ def test_rejected_through_the_api(store: NewsQA, tmp_path: Path, name: str) -> N
     assert not result.report.changed and sizes(store) == before
 
 
+def test_ingest_urls_refuses_paths_and_other_schemes(store: NewsQA, tmp_path: Path) -> None:
+    """The page's URL box reaches ``ingest_urls``: a path typed there must not ingest server files."""
+    folder = tmp_path / "server-files"
+    folder.mkdir()
+    (folder / "secret.txt").write_text("Geheim. Das Passwort lautet Sonnenblume.", encoding="utf-8")
+    entries = [str(folder), str(folder / "secret.txt"), "file:///etc/passwd", "ftp://127.0.0.1/x"]
+    before = sizes(store)
+    result = store.ingest_urls(entries)
+    assert [p.path for p in result.problems] == entries
+    assert all(p.message == f"{e}: not an http(s) URL" for p, e in zip(result.problems, entries, strict=True))
+    assert not result.report.changed and sizes(store) == before
+
+
 @pytest.mark.parametrize("name", sorted(REJECTED))
 def test_rejected_through_the_cli_main(
     store: NewsQA, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str

@@ -23,9 +23,15 @@ pytestmark = pytest.mark.server
 NEWSQA = [sys.executable, "-m", "qa.cli"]
 
 
-def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+def run(*args: str, data_dir: Path, fetch_timeout: float = 10) -> subprocess.CompletedProcess[str]:
+    """``newsqa ARGS``; the generous fetch timeout holds on a loaded machine (only ``/slow`` is meant
+    to exceed one, and that test passes its own)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSQA_", "OPENAI_"))}
-    env.update(NEWSQA_DATA_DIR=str(data_dir), NEWSQA_FETCH_TIMEOUT="1.5")
+    env.update(
+        NEWSQA_DATA_DIR=str(data_dir),
+        NEWSQA_FETCH_TIMEOUT=f"{fetch_timeout:g}",
+        NEWSQA_FETCH_ALLOW_PRIVATE="1",
+    )
     return subprocess.run([*NEWSQA, *args], capture_output=True, text=True, env=env, timeout=180, check=False)
 
 
@@ -85,8 +91,8 @@ def test_follow_a_feed(news: NewsServer, tmp_path: Path) -> None:
     assert f"Gefragt wurden nur Artikel ab dem {FIRE_UPDATE.iso_day}." in after.stdout
 
     removed = run("feeds", "remove", feed, data_dir=tmp_path)
-    assert removed.returncode == 0 and "1 feeds removed" in removed.stdout
-    assert "0 feeds followed" in run("feeds", "list", data_dir=tmp_path).stdout
+    assert removed.returncode == 0 and "1 feed removed" in removed.stdout
+    assert "Feeds followed: 0" in run("feeds", "list", data_dir=tmp_path).stdout
 
 
 BAD = {
@@ -94,7 +100,6 @@ BAD = {
     "/huge": "larger than the limit",
     "/not-a-feed.xml": "not an RSS or Atom feed",
     "/broken.xml": "the feed is broken",
-    "/slow": "no complete response within 1.5 s",
     "/missing.html": "HTTP 404",
 }
 
@@ -107,6 +112,9 @@ def test_bad_urls_one_line_each_and_nothing_stored(news: NewsServer, tmp_path: P
     for line, (path, reason) in zip(lines, BAD.items(), strict=True):
         assert line.startswith(f"skipped {news.url(path)}: ") and reason in line, line
     assert "0 added" in done.stdout and "The store holds 0 articles" in done.stdout
+    slow = run("ingest", news.url("/slow"), data_dir=tmp_path, fetch_timeout=1)  # the server takes 3 s
+    assert slow.returncode == 2
+    assert slow.stderr.strip() == f"skipped {news.url('/slow')}: no complete response within 1 s"
     not_followed = run("feeds", "add", news.url("/not-a-feed.xml"), data_dir=tmp_path)
     assert not_followed.returncode == 2 and "not an RSS or Atom feed" in not_followed.stderr
-    assert "0 feeds followed" in run("feeds", "list", data_dir=tmp_path).stdout
+    assert "Feeds followed: 0" in run("feeds", "list", data_dir=tmp_path).stdout

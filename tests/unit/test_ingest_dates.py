@@ -35,6 +35,12 @@ def test_iso_date_normalises_every_form(given: str, expected: str) -> None:
         ("BERLIN (dpa) 02.01.2024: Der Zug kam zu spät.", "2024-01-02"),
         ("Am 3. März 2020 wurde der Vertrag unterzeichnet.", ""),  # an event, not the article's date
         ("Die Zahl stieg im ganzen Land seit langer Zeit bis 14.03.2025 an.", ""),
+        ("14. März 2025 – Der Stadtrat tagte.", "2025-03-14"),
+        ("Hamburg, Freitag, 14.03.2025: Der Hafen meldet einen Rekord.", "2025-03-14"),
+        ("Frankfurt am Main, 14. März 2025 (dpa) Die Börse schloss fester.", "2025-03-14"),
+        ("Der 9. November 1989 veränderte Deutschland für immer.", ""),  # history, not the dateline
+        ("Nach dem 11. September 2001 – so sagte er – war alles anders.", ""),
+        ("Berlin, 14. März 2025 war ein kalter Tag.", ""),  # a place and a date, but in a sentence
     ],
 )
 def test_dateline(text: str, expected: str) -> None:

@@ -31,6 +31,9 @@ TODAY = date(2025, 3, 14)  # a Friday
         ("Was gab es im letzten Monat?", date(2025, 2, 1), date(2025, 3, 1), "letzten monat"),
         ("Was passierte in den letzten drei Tagen?", date(2025, 3, 11), TODAY, "letzten drei tagen"),
         ("What happened in the past 2 weeks?", date(2025, 2, 24), TODAY, "past 2 weeks"),
+        ("Was geschah in diesem Jahr?", date(2025, 1, 1), TODAY, "diesem jahr"),
+        ("Was war in diesem Monat los?", date(2025, 3, 1), TODAY, "diesem monat"),
+        ("Was geschah in den letzten zwei Jahren?", date(2023, 1, 1), TODAY, "letzten zwei jahren"),
     ],
 )
 def test_relative_time_resolves_against_the_clock(
@@ -52,6 +55,11 @@ def test_relative_time_resolves_against_the_clock(
         "Wer hat das Rennen gewonnen?",
         "May I ask?",
         "Wie viele Personen bewohnten das Gebiet im März 2015?",  # a year: when it happened, not published
+        "Wie hat sich die Stadt in den letzten Jahren verändert?",  # a vague stretch, not 2024
+        "Was wurde in den vergangenen Wochen beschlossen?",
+        "Was sagte sie am letzten Tag der Konferenz?",  # the conference's last day, not yesterday
+        "Was geschah an diesem Tag?",
+        "How did it change in recent years?",
     ],
 )
 def test_no_window_without_a_time_expression(question: str) -> None:
