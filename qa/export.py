@@ -1,8 +1,9 @@
 """An answer with its citations as Markdown or JSON, for the CLI (``--format``) and the page.
 
 Markdown is for people: the question, the answer, then each cited sentence quoted with its article
-title, URL when known, sentence number (1-based, as the page shows it) and character offsets (which
-slice the article text exactly). JSON is the ``Answer`` itself (0-based ``sentence_index``).
+title, URL and publication day when known, sentence number (1-based, as the page shows it) and
+character offsets (which slice the article text exactly). JSON is the ``Answer`` itself (0-based
+``sentence_index``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 def _where(p: Passage, urls: Mapping[str, str], language: str) -> str:
     url = urls.get(p.article_id) or (p.source if "://" in p.source else "")
-    parts = [f"*{p.title}*", f"<{url}>" if url else ""]
+    parts = [f"*{p.title}*", f"<{url}>" if url else "", p.day]
     parts.append(phrase("sentence_chars", language, n=p.sentence_index + 1, start=p.start, end=p.end))
     return ", ".join(x for x in parts if x)
 

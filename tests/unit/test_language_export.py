@@ -80,6 +80,10 @@ def test_markdown_export_quotes_the_cited_sentence_with_title_url_number_and_off
     assert "### Sources" in md and md.startswith("## Was wies der Generalstab zurück?")
     german = answer_markdown(answer, "de")
     assert f"Satz 2, Zeichen {START}-{END}" in german and "https://" not in german
+    dated = answer.model_copy(
+        update={"citations": [answer.citations[0].model_copy(update={"date": "2025-03-14T08:00:00"})]}
+    )
+    assert f"*Kursk*, 2025-03-14, Satz 2, Zeichen {START}-{END}" in answer_markdown(dated, "de")
 
 
 def test_markdown_export_of_an_abstention_lists_the_closest_passages() -> None:
