@@ -200,7 +200,7 @@ def test_doctor_removes_chroma_orphans(make_qa, stored: Path, tmp_path: Path, em
     qa.store._write_batch([other])
     qa.store._articles.delete(ids=[other.id])
     state = inspect(stored, embeddings)
-    assert "Removed chunk records of 1 incomplete articles." in state["doctor"]
+    assert "Removed chunk records of 1 article stored incompletely." in state["doctor"]
     assert state["sentence_owners"] == {kept: 21} and set(state["chunk_owners"]) == {kept}
 
 

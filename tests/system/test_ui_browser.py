@@ -53,7 +53,7 @@ def ask(page: sync_api.Page, question: str) -> None:
 
 def test_cited_answer_marker_opens_the_highlighted_article(browser, url: str) -> None:
     page, dialogs, outside = open_page(browser, url)
-    assert page.get_by_text("Was sagte Selenskyj?").first.is_visible()  # example questions on the empty chat
+    page.get_by_text("Was sagte Selenskyj?").first.wait_for(timeout=30_000)  # examples on the empty chat
     ask(page, "Was wies der Generalstab in Kiew zurück?")
     marker = page.locator("#chatbot a.cite").first
     marker.wait_for(timeout=60_000)
@@ -68,7 +68,8 @@ def test_cited_answer_marker_opens_the_highlighted_article(browser, url: str) ->
     marker.click()
     cited.wait_for(timeout=30_000)
     assert page.locator("#article-box mark.retrieved").count() >= 1
-    assert "Generalstab" in page.locator("#sources-list").inner_text()  # the list follows the marker
+    # the list follows the marker
+    sync_api.expect(page.locator("#sources-list")).to_contain_text("Generalstab")
     # the smooth scroll brings the cited sentence into the article box's view
     cited.evaluate(
         """(m) => new Promise((done, fail) => {
