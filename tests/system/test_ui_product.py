@@ -193,7 +193,7 @@ def test_german_page_light_speaks_german_clears_and_works_by_keyboard(browser, u
     page.locator("#export").get_by_text("Antwort exportieren").click()
     markdown = page.locator("#export-md textarea").input_value()
     assert f"> {GENERALSTAB}" in markdown and "Satz 6, Zeichen 749-834" in markdown, markdown
-    with page.expect_download() as download:
+    with page.expect_download(timeout=90_000) as download:
         page.get_by_role("button", name="JSON herunterladen").click()
     exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert exported["citations"][0]["text"] == GENERALSTAB and exported["citations"][0]["start"] == 749
