@@ -150,7 +150,11 @@ const setLocale = async (lang, remember) => {
       .find((n) => /\/assets\/core-[\w-]+\.js$/.test(n));
     try {
       if (core) (await import(core)).changeLocale(lang);
-      await new Promise((done) => setTimeout(done, 300));
+      // svelte-i18n applies a locale (and sets <html lang>) once its dictionary has loaded; until
+      // then Gradio re-renders in the old language, so the callbacks that follow wait for it
+      for (let waited = 0; waited < 2000 && document.documentElement.lang !== lang; waited += 50) {
+        await new Promise((done) => setTimeout(done, 50));
+      }
     } catch (e) {
       console.warn("newsqa: could not switch Gradio's language", e);
     }

@@ -117,12 +117,14 @@ def ask(page: sync_api.Page, question: str) -> None:
 
 
 def settled_text(page: sync_api.Page, phrases: list[str]) -> str:
-    """The page's own words once the page script has relabelled them: it waits until none of
-    ``phrases`` shows (the script works a moment after each change), at most 15 s, then reads."""
+    """The page's own words once the page script has relabelled them: the first reading, within
+    15 s, that shows none of ``phrases`` (the script works a moment after each change, so a
+    reading taken apart from the check could catch a label Gradio has just re-rendered), else
+    the last reading."""
     listed = json.dumps(phrases)
-    gone = f"() => {{ const t = ({CHROME_TEXT})(); return !{listed}.some((p) => t.includes(p)); }}"
+    settled = f"() => {{ const t = ({CHROME_TEXT})(); return !{listed}.some((p) => t.includes(p)) && t; }}"
     with contextlib.suppress(sync_api.TimeoutError):  # the caller's assertion names what is left
-        page.wait_for_function(gone, polling=250, timeout=15_000)
+        return str(page.wait_for_function(settled, polling=250, timeout=15_000).json_value())
     return str(page.evaluate(CHROME_TEXT))
 
 
@@ -251,6 +253,7 @@ def test_german_page_dark_and_english_page_light(browser, url: str, tmp_path: Pa
     assert len(rejected) == 1 and rejected[0].count("kaputt.json") == 1, rejected
     page.wait_for_function("() => !document.querySelector('#upload').innerText.includes('bonn.txt')")
     page.locator("#articles-table").get_by_text("Preise in Bonn").first.click()
+    page.locator("#selected-title").get_by_text("Preise in Bonn").wait_for(timeout=30_000)
     page.get_by_role("button", name="Delete selected").click()
     page.locator("#confirm-text").get_by_text("Delete “Preise in Bonn”?").wait_for(timeout=30_000)
     page.get_by_role("button", name="Yes, delete").click()
