@@ -59,9 +59,9 @@ class ArticleStore:
         self.data_dir = Path(settings.data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._lexical = LexicalPair(self.data_dir / "lexical" / settings.collection_prefix)
+        self._read_only = chroma.is_read_only(settings, self.data_dir)
         self._lock = WriteLock(self.data_dir / ".write.lock", self._reload_if_changed, self._lexical.discard)
-        # Under the file lock from the start: processes opening a new store at once would otherwise
-        # race in Chroma's first-open schema setup ("table collections already exists").
+        # Under the file lock from the start: processes opening a new store at once race in its setup
         self._connection: Connection | None = None  # none yet: nothing to reopen on acquiring the lock
         with self._lock.hold():
             self._use_connection(Connection(settings, self.data_dir, embedding_name(embeddings)))
@@ -349,7 +349,8 @@ class ArticleStore:
 
     # ---- internals: lexical indexes ------------------------------------------------------------
     def _save_lexical(self) -> None:
-        self._lexical.save()
+        if not self._read_only:  # a read-only store's indexes are brought in step in memory only
+            self._lexical.save()
         self._cache.clear()
 
     def _announce(self) -> None:
@@ -374,6 +375,8 @@ class ArticleStore:
     def _writing(self) -> AbstractContextManager[None]:
         if self._connection is not None:
             self._connection.check_present()  # before the lock file, which went with the store
+        if self._read_only:
+            raise chroma.read_only_error(self.data_dir)
         return self._lock.hold()
 
     def _use_connection(self, connection: Connection) -> None:

@@ -6,8 +6,11 @@ Nothing outside ``qa/store`` talks to Chroma; the store's public methods are the
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,17 +46,10 @@ def connect(settings: Settings, data_dir: Path) -> Any:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if not settings.chroma_url:
-        try:
-            return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=chroma_settings)
-        except Exception as exc:
-            if os.access(data_dir / "chroma", os.W_OK):
-                raise
-            # Chroma's embedded database writes as it opens, so it cannot even be read in place
-            raise StoreError(
-                f"The store at {data_dir} is read-only, and Chroma's embedded database cannot be opened "
-                "without writing to it. Copy the folder somewhere writable and point NEWSQA_DATA_DIR "
-                "there, or serve it with `chroma run` (NEWSQA_CHROMA_URL)."
-            ) from exc
+        path = data_dir / "chroma"
+        if is_read_only(settings, data_dir):
+            path = _read_only_copy(path)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     from urllib.parse import urlparse
 
     url = urlparse(settings.chroma_url)
@@ -68,6 +64,28 @@ def connect(settings: Settings, data_dir: Path) -> Any:
     except Exception as exc:
         raise StoreError(f"Cannot reach the Chroma server at {settings.chroma_url}: {exc}") from exc
     return client
+
+
+def is_read_only(settings: Settings, data_dir: Path) -> bool:
+    """An embedded store this process may read but not write (a read-only mount, permissions)."""
+    path = data_dir / "chroma"
+    return not settings.chroma_url and path.exists() and not os.access(path, os.W_OK)
+
+
+def read_only_error(data_dir: Path) -> StoreError:
+    return StoreError(
+        f"The store at {data_dir} is read-only: it can be read, not changed. Copy the folder "
+        "somewhere writable and point NEWSQA_DATA_DIR there to add or delete articles."
+    )
+
+
+def _read_only_copy(path: Path) -> Path:
+    """Chroma's embedded database writes as it opens (chromadb 1.5), so a read-only store is read
+    from a copy in a temporary folder, removed when the process ends."""
+    target = Path(tempfile.mkdtemp(prefix="newsqa-read-only-")) / "chroma"
+    shutil.copytree(path, target)
+    atexit.register(shutil.rmtree, target.parent, ignore_errors=True)
+    return target
 
 
 def open_collection(

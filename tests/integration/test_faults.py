@@ -3,6 +3,7 @@ stops reading the CLI's output, and an embedded store's own errors."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -54,22 +55,31 @@ def test_an_embedded_store_error_does_not_blame_a_server() -> None:
     assert "Chroma database failed" in message and "disk is full" in message
 
 
-def test_a_read_only_store_says_what_to_do(tmp_path: Path) -> None:
+def test_a_read_only_store_is_read_and_refuses_changes(tmp_path: Path) -> None:
     """Before, every command failed opening ``.write.lock`` for writing: ``[Errno 30] Read-only file
-    system``. The lock now opens for reading; Chroma's embedded database itself writes as it opens
-    (chromadb 1.5), so the command says the store is read-only and what to do instead."""
+    system``. On a read-only mount, ``list`` and ``ask`` now work (Chroma reads a temporary copy) and
+    ``ingest`` says the store is read-only, with exit code 2 and the store unchanged."""
     import shlex
     import sys
 
     store = tmp_path / "store"
     assert run("ingest", str(SEED), data_dir=store).returncode == 0
-    command = " ".join(shlex.quote(p) for p in (sys.executable, "-m", "qa.cli", "list"))
-    script = f"mount --bind {store} {store} && mount -o remount,bind,ro {store} || exit 99; {command}"
-    env = {"NEWSQA_DATA_DIR": str(store), "PATH": "/usr/bin:/bin"}
+    newsqa = " ".join(shlex.quote(p) for p in (sys.executable, "-m", "qa.cli"))
+    other = tmp_path / "other.txt"
+    other.write_text("Neu in Bonn\n\nDie Stadtwerke Bonn erhöhen die Preise.", encoding="utf-8")
+    script = (
+        f"mount --bind {store} {store} && mount -o remount,bind,ro {store} || exit 99; "
+        f"{newsqa} list --json && {newsqa} ask --json 'Wo äußerte sich Trump?' && "
+        f"{newsqa} ingest {shlex.quote(str(other))}"
+    )
+    env = {"NEWSQA_DATA_DIR": str(store), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
     done = subprocess.run(
-        ["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, env=env, timeout=120
+        ["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, env=env, timeout=300
     )
     if done.returncode == 99:
         pytest.skip(f"cannot mount the store read-only here (needs root and unshare): {done.stderr.strip()}")
+    assert '"title"' in done.stdout and "Truth Social" in done.stdout, done.stdout
     assert done.returncode == 2, done.stderr
-    assert f"The store at {store} is read-only" in done.stderr and "Errno" not in done.stderr
+    assert f"The store at {store} is read-only: it can be read, not changed" in done.stderr
+    assert "Errno" not in done.stderr and "Traceback" not in done.stderr
+    assert len(json.loads(run("list", "--json", data_dir=store).stdout)) == 1, "the refused ingest wrote"
