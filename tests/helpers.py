@@ -42,3 +42,9 @@ def vectored_sentence_ids(store: ArticleStore) -> list[str]:
 
     ids = [sentence_id(a.id, i) for a in store.list_articles() for i in range(a.n_sentences)]
     return list(store.sentence_rows(ids, vectors=True))
+
+
+def llm_qa(data_dir: Path, embeddings: Any, url: str, **overrides: Any) -> NewsQA:
+    """A NewsQA whose answerer talks to ``url``: a 1 s timeout and no retries unless asked."""
+    settings = {"llm_timeout": 1.0, "llm_max_retries": 0, **overrides}
+    return build_qa(data_dir, embeddings, answerer="llm", openai_base_url=url, **settings)

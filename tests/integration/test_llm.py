@@ -14,9 +14,10 @@ import threading
 import time
 from pathlib import Path
 
+import helpers
 import pytest
 from fake_openai import FakeOpenAI, Reply
-from helpers import GENERALSTAB, SEED, build_qa, free_port
+from helpers import GENERALSTAB, SEED, free_port
 
 from qa.answering.llm import LLMError
 from qa.answering.prompt import REWRITE_PROMPT, SYSTEM_PROMPT
@@ -31,23 +32,9 @@ QUESTION = "Was wies der Generalstab in Kiew zurück?"
 MEDWEDEW = "Den ukrainischen Soldaten in Kursk droht dem russischen Spitzenpolitiker Dmitri Medwedew"
 
 
-@pytest.fixture(scope="module")
-def store_dir(tmp_path_factory: pytest.TempPathFactory, embeddings) -> Path:
-    data_dir = tmp_path_factory.mktemp("llm-store")
-    build_qa(data_dir, embeddings).ingest([SEED])
-    return data_dir
-
-
-@pytest.fixture
-def fake():
-    with FakeOpenAI() as server:
-        yield server
-
-
 def llm_qa(data_dir: Path, embeddings, url: str, **overrides) -> NewsQA:
     """A NewsQA whose answerer talks to ``url``: fast timeouts, no retries unless asked."""
-    settings = {"llm_timeout": 1.0, "llm_max_retries": 0, **overrides}
-    return build_qa(data_dir, embeddings, answerer="llm", openai_base_url=url, openai_api_key=KEY, **settings)
+    return helpers.llm_qa(data_dir, embeddings, url, openai_api_key=KEY, **overrides)
 
 
 def number_of(request: dict, sentence_start: str) -> int:
@@ -224,6 +211,7 @@ def test_failure_mid_stream_continues_with_the_fallback(
 
     assert "wies zurück [5]" not in "".join(pieces)  # an unfinished, unverified sentence is never shown
     assert answer.answerer == "extractive" and "did not answer within 1 s" in answer.notice
+    assert f"server at {fake.url}" in answer.notice  # names the server that broke off
     assert "".join(pieces) == answer.text
 
 

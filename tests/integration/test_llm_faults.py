@@ -11,9 +11,10 @@ import json
 import time
 from pathlib import Path
 
+import helpers
 import pytest
 from fake_openai import FakeOpenAI, Reply
-from helpers import GENERALSTAB, SEED, build_qa
+from helpers import GENERALSTAB
 
 from qa.api import NewsQA
 from qa.text.phrases import not_in_sources
@@ -24,22 +25,9 @@ QUESTION = "Was wies der Generalstab in Kiew zurück?"
 ANSWER = "Der Generalstab in Kiew wies zurück, dass die Soldaten eingekesselt seien"
 
 
-@pytest.fixture(scope="module")
-def store_dir(tmp_path_factory: pytest.TempPathFactory, embeddings) -> Path:
-    data_dir = tmp_path_factory.mktemp("llm-faults")
-    build_qa(data_dir, embeddings).ingest([SEED])
-    return data_dir
-
-
-@pytest.fixture
-def fake():
-    with FakeOpenAI() as server:
-        yield server
-
-
 def llm_qa(data_dir: Path, embeddings, url: str, **overrides) -> NewsQA:
-    settings = {"llm_timeout": 10.0, "llm_max_retries": 0, **overrides}
-    return build_qa(data_dir, embeddings, answerer="llm", openai_base_url=url, **settings)
+    """Deadlines, not timeouts, end these replies: the timeout is long."""
+    return helpers.llm_qa(data_dir, embeddings, url, **{"llm_timeout": 10.0, **overrides})
 
 
 def warm(qa: NewsQA) -> NewsQA:
