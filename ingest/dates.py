@@ -18,6 +18,7 @@ __all__ = ["dateline_date", "day_of", "iso_date", "moment_of"]
 
 _MONTH = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 _ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
+_ISO_IN_TEXT = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
 _NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?!\d)")
 _DAY_MONTH = re.compile(rf"(?<!\d)(\d{{1,2}})\.?\s+({_MONTH})\.?\s+(\d{{4}})(?!\d)", re.IGNORECASE)
 _MONTH_DAY = re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})(?!\d)", re.IGNORECASE)
@@ -50,10 +51,11 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def _dates_in(value: str) -> list[tuple[int, int, date]]:
+def dates_in(value: str) -> list[tuple[int, int, date]]:
     """Every date written with digits or a month name in ``value``, with its span, in order."""
     found = []
-    for pattern, order in ((_NUMERIC, "dmy"), (_DAY_MONTH, "dMy"), (_MONTH_DAY, "Mdy")):
+    written = ((_NUMERIC, "dmy"), (_DAY_MONTH, "dMy"), (_MONTH_DAY, "Mdy"), (_ISO_IN_TEXT, "ymd"))
+    for pattern, order in written:
         for m in pattern.finditer(value):
             parts = dict(zip(order, m.groups(), strict=True))
             month = int(parts["m"]) if "m" in parts else MONTHS[parts["M"].lower()]
@@ -86,7 +88,7 @@ def iso_date(value: str | None) -> str:
         mailed = None
     if mailed is not None and mailed.year in _YEARS:
         return _iso(mailed if mailed.tzinfo else mailed.replace(tzinfo=UTC))
-    found = _dates_in(value)
+    found = dates_in(value)
     return found[0][2].isoformat() if found else ""
 
 
@@ -99,7 +101,7 @@ def dateline_date(text: str) -> str:
     11. September 2001 ...") says when something happened, not when the article was published.
     """
     head = text.lstrip()[: _DATELINE_REACH + 40].split("\n", 1)[0]
-    for start, end, day in _dates_in(head):
+    for start, end, day in dates_in(head):
         if start > _DATELINE_REACH:
             break
         before, after = head[:start], head[end:]

@@ -22,7 +22,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ingest.dates import dates_in
 from qa.answering.markers import tame_long_markers
+from qa.answering.prompt import ATTRIBUTION
 from qa.answering.support import LEXICAL_MIN, SEMANTIC_MIN, answer_claims, backs, grounding_model, stem_share
 from qa.text.stopwords import content_stems
 
@@ -108,10 +110,11 @@ class Verifier:
         self._vectors: np.ndarray | None = None
 
     def verify(self, claim: Claim) -> Verdict:
-        stems = content_stems(claim.text)
+        said = self._without_attribution(claim.text)
+        stems = content_stems(said)
         if not stems:
             return Verdict([], "plain")
-        cosine = self._cosines(claim.text)
+        cosine = self._cosines(said)
         written = [n for n in dict.fromkeys(claim.written) if 1 <= n <= len(self.numbered)]
         own = [n for n in written if self._backs(stems, [n], cosine)]
         if own:
@@ -125,6 +128,16 @@ class Verifier:
         if len(ranked) >= 2 and self._aligns(stems, ranked[:2], cosine):
             return Verdict(ranked[:2], "aligned")
         return Verdict([], "unsupported")
+
+    def _without_attribution(self, text: str) -> str:
+        """The claim without "Laut einem Artikel vom 14.03.2025" (prompt rule 6): the attribution
+        words and any date that is a given source's publication day are no part of what a source
+        sentence must back."""
+        days = {p.day for p in self.numbered if p.day}
+        for start, end, day in reversed(dates_in(text)):
+            if day.isoformat() in days:
+                text = text[:start] + text[end:]
+        return ATTRIBUTION.sub(" ", text)
 
     def _aligns(self, stems: set[str], sources: Sequence[int], cosine: dict[int, float] | None) -> bool:
         """Support newsqa may attach on its own is stricter than for the model's own citation: one

@@ -172,3 +172,28 @@ def test_a_chat_key_of_5000_digits_is_no_key() -> None:
     from ui.render import parse_key
 
     assert parse_key(f"0-{'9' * 5000}") is None and parse_key("3-p2") == (3, "p", 2)
+
+
+def test_sources_carry_the_publication_day_and_the_attribution_is_read_past() -> None:
+    """#17: the model sees each article's publication day (prompt rule 6 asks it to say it); the
+    support check reads past "Laut einem Bericht vom <that day>", but not past a date no source has."""
+    dated = Passage(
+        **{**passage("Die Fernwärme wird um zwölf Prozent teurer.", 0).model_dump(), "date": "2025-03-14"}
+    )
+    _, user = answer_messages("Um wie viel?", [dated])
+    assert "Article: Titel a1 (published 2025-03-14)" in user.content
+    assert (
+        "Article: Titel a1\n" in answer_messages("Um wie viel?", [SOURCES[0]])[1].content
+    )  # no day: none shown
+    verifier = Verifier("Um wie viel wird die Fernwärme teurer?", [dated], [dated])
+
+    def verdict(text: str) -> str:
+        reader = ClaimReader()
+        [claim] = reader.feed(text) + reader.close()
+        return verifier.verify(claim).how
+
+    assert verdict("Laut einem Bericht vom 14. März 2025 sind es zwölf Prozent [1].") == "model"
+    assert (
+        verdict("According to an article of 2025-03-14, it is twelve percent, zwölf Prozent [1].") == "model"
+    )
+    assert verdict("Laut einem Bericht vom 3. Mai 2020 sind es zwölf Prozent [1].") == "unsupported"
