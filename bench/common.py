@@ -42,6 +42,15 @@ RESULTS = ROOT / "bench" / "results"
 CACHE = ROOT / "bench" / ".cache"
 STORES = CACHE / "stores"
 PYTHON = sys.executable
+QUESTIONS = ROOT / "bench" / "data" / "seed_questions.jsonl"
+"""Questions about the seed article written for the benches (held out from tuning)."""
+SEED = next((ROOT / "seeds").glob("*.txt"))
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    import numpy as np
+
+    return {"p50": float(np.percentile(values, 50)), "p95": float(np.percentile(values, 95))}
 
 
 @dataclass(frozen=True, slots=True)

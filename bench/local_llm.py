@@ -23,10 +23,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from common import RESULTS, ROOT, machine  # noqa: E402
-
-QUESTIONS = HERE / "data" / "seed_questions.jsonl"
-SEED = next((ROOT / "seeds").glob("*.txt"))
+from common import QUESTIONS, RESULTS, SEED, machine, percentiles  # noqa: E402
 
 
 def timed(qa: Any, question: str) -> tuple[float, float, Any]:
@@ -43,12 +40,6 @@ def timed(qa: Any, question: str) -> tuple[float, float, Any]:
             first = time.perf_counter() - started
     total = time.perf_counter() - started
     return (first if first is not None else total), total, final
-
-
-def percentiles(values: list[float]) -> dict[str, float]:
-    import numpy as np
-
-    return {"p50": float(np.percentile(values, 50)), "p95": float(np.percentile(values, 95))}
 
 
 def main() -> int:

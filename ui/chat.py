@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,9 @@ from ui.strings import request_language, t
 
 if TYPE_CHECKING:
     from qa.api import NewsQA
+
+STREAM_INTERVAL = 0.25
+"""Seconds between two streamed updates of an answer on the page (the final answer is never held)."""
 
 
 class Chat:
@@ -40,15 +44,21 @@ class Chat:
         turns = list(turns or [])
         text = ""
         final: Answer | None = None
+        shown_at = time.monotonic()
         try:
             for event in self.qa.stream(message, render.plain_history(history)):
                 if isinstance(event, Answer):
                     final = event
-                else:
-                    text += event
-                    yield render.streaming_text(text), turns, gr.skip(), gr.skip(), gr.skip()
+                    continue
+                text += event
+                # Each update costs Gradio far more than producing it (it rebuilds the outputs'
+                # configs), so text arriving faster than a reader follows (the extractive answer,
+                # all at once) waits for the next update or the final answer.
+                if time.monotonic() - shown_at >= STREAM_INTERVAL:
+                    shown_at = time.monotonic()
+                    yield render.streaming_text(text), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         except QuestionError as exc:
-            yield str(exc), turns, gr.skip(), gr.skip(), gr.skip()
+            yield str(exc), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         assert final is not None
         turn = len(turns)

@@ -9,6 +9,7 @@ two compact strings: the sentence spans and the chunks' sentence ranges. Everyth
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -55,8 +56,17 @@ class ArticleLayout:
         return tuple(out)
 
     def chunks_of(self, index: int) -> tuple[int, ...]:
-        """The chunks (indices) that hold sentence ``index``: one, or two where windows overlap."""
-        return tuple(c for c, (first, last) in enumerate(self.chunk_ranges) if first <= index <= last)
+        """The chunks (indices) that hold sentence ``index``: one, or two where windows overlap.
+
+        Chunks run in text order (first and last sentences both ascending), so a binary search
+        finds the last chunk starting at or before ``index`` and the holders end there; serving
+        asks this for every candidate sentence."""
+        found = []
+        c = bisect_right(self.chunk_ranges, index, key=lambda r: r[0]) - 1
+        while c >= 0 and self.chunk_ranges[c][1] >= index:
+            found.append(c)
+            c -= 1
+        return tuple(reversed(found))
 
     def chunk_sentence_ids(self, article_id: str, chunk: int) -> list[str]:
         first, last = self.chunk_ranges[chunk]
