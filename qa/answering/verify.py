@@ -130,7 +130,7 @@ class Verifier:
         return Verdict([], "unsupported")
 
     def _without_attribution(self, text: str) -> str:
-        """The claim without "Laut einem Artikel vom 14.03.2025" (prompt rule 6): the attribution
+        """The claim without "Laut einem Artikel vom 14.03.2025" (``DATED_RULE``): the attribution
         words and any date that is a given source's publication day are no part of what a source
         sentence must back."""
         days = {p.day for p in self.numbered if p.day}

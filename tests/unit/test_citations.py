@@ -7,7 +7,7 @@ from helpers import GENERALSTAB
 
 from qa.answering.llm import chat_turns
 from qa.answering.markers import MARKER, CitedText, marker_numbers
-from qa.answering.prompt import answer_messages, defuse, number_sources
+from qa.answering.prompt import DATED_RULE, SYSTEM_PROMPT, answer_messages, defuse, number_sources
 from qa.answering.support import answer_claims, support_scores, unsupported_claims
 from qa.answering.verify import ClaimReader, Verifier
 from qa.types import Answer, Citation, Passage
@@ -175,16 +175,16 @@ def test_a_chat_key_of_5000_digits_is_no_key() -> None:
 
 
 def test_sources_carry_the_publication_day_and_the_attribution_is_read_past() -> None:
-    """#17: the model sees each article's publication day (prompt rule 6 asks it to say it); the
+    """#17: the model sees each article's publication day (``DATED_RULE`` asks it to say it); the
     support check reads past "Laut einem Bericht vom <that day>", but not past a date no source has."""
     dated = Passage(
         **{**passage("Die Fernwärme wird um zwölf Prozent teurer.", 0).model_dump(), "date": "2025-03-14"}
     )
-    _, user = answer_messages("Um wie viel?", [dated])
+    rules, user = answer_messages("Um wie viel?", [dated])
     assert "Article: Titel a1 (published 2025-03-14)" in user.content
-    assert (
-        "Article: Titel a1\n" in answer_messages("Um wie viel?", [SOURCES[0]])[1].content
-    )  # no day: none shown
+    assert rules.content == SYSTEM_PROMPT + DATED_RULE
+    undated = answer_messages("Um wie viel?", [SOURCES[0]])  # no day: none shown, no rule about it
+    assert "Article: Titel a1\n" in undated[1].content and undated[0].content == SYSTEM_PROMPT
     verifier = Verifier("Um wie viel wird die Fernwärme teurer?", [dated], [dated])
 
     def verdict(text: str) -> str:
