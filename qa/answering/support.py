@@ -99,10 +99,14 @@ def support_scores(
 
 def stem_share(stems: set[str], cited: Sequence[str]) -> float:
     """The share of a claim's content stems that occur in the cited sentences (0 without any)."""
-    if not stems or not cited:
+    return share_in(stems, [content_stems(t) for t in cited])
+
+
+def share_in(stems: set[str], cited_stems: Sequence[set[str]]) -> float:
+    """``stem_share`` for sentences whose content stems are already known."""
+    if not stems or not cited_stems:
         return 0.0
-    found = set().union(*(content_stems(t) for t in cited))
-    return len(stems & found) / len(stems)
+    return len(stems & set().union(*cited_stems)) / len(stems)
 
 
 def backs(

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from ingest.dates import dates_in
 from qa.answering.markers import tame_long_markers
 from qa.answering.prompt import ATTRIBUTION
-from qa.answering.support import LEXICAL_MIN, SEMANTIC_MIN, answer_claims, backs, grounding_model, stem_share
+from qa.answering.support import LEXICAL_MIN, SEMANTIC_MIN, answer_claims, backs, grounding_model, share_in
 from qa.text.stopwords import content_stems
 
 if TYPE_CHECKING:
@@ -106,6 +106,7 @@ class Verifier:
         number = {p.sentence_id: n for n, p in enumerate(numbered, start=1)}
         self.candidates = [number[p.sentence_id] for p in ranked if p.sentence_id in number][:depth]
         self.stems = [content_stems(p.text) for p in numbered]
+        self.days = {p.day for p in numbered if p.day}
         self.embeddings = embeddings
         self._vectors: np.ndarray | None = None
 
@@ -133,9 +134,8 @@ class Verifier:
         """The claim without "Laut einem Artikel vom 14.03.2025" (``DATED_RULE``): the attribution
         words and any date that is a given source's publication day are no part of what a source
         sentence must back."""
-        days = {p.day for p in self.numbered if p.day}
         for start, end, day in reversed(dates_in(text)):
-            if day.isoformat() in days:
+            if day.isoformat() in self.days:
                 text = text[:start] + text[end:]
         return ATTRIBUTION.sub(" ", text)
 
@@ -146,7 +146,6 @@ class Verifier:
         from SmolLM2, shares enough stems by the question's names alone), unless the meaning is close.
         (Measured on the seed questions: the same rule on the model's own markers threw out a right
         one, "niederzulegen" not being stemmed like "Niederlegens".)"""
-        texts = [self.numbered[n - 1].text for n in sources]
         close = cosine is not None and max(cosine[n] for n in sources) >= SEMANTIC_MIN
         if close:
             return self._backs(stems, sources, cosine)
@@ -155,13 +154,15 @@ class Verifier:
         return (
             len(shared) >= 2
             and self._backs(stems, sources, cosine)
-            and (not new or stem_share(new, texts) >= LEXICAL_MIN)
+            and (not new or self._share(new, sources) >= LEXICAL_MIN)
         )
 
     def _backs(self, stems: set[str], sources: Sequence[int], cosine: dict[int, float] | None) -> bool:
-        texts = [self.numbered[n - 1].text for n in sources]
         semantic = max(cosine[n] for n in sources) if cosine is not None else None
-        return backs(stem_share(stems, texts), semantic)
+        return backs(self._share(stems, sources), semantic)
+
+    def _share(self, stems: set[str], sources: Sequence[int]) -> float:
+        return share_in(stems, [self.stems[n - 1] for n in sources])
 
     def _closeness(self, stems: set[str], n: int, cosine: dict[int, float] | None) -> float:
         shared = stems & self.stems[n - 1]
