@@ -23,7 +23,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="eval-report", help="report folder (default: eval-report/)")
     p.add_argument("--limit", type=int, help="ask a seeded sample of N questions")
     p.add_argument(
-        "--split", choices=["dev", "test", "all"], default="all", help="dev: first half of the articles"
+        "--split",
+        choices=["dev", "test", "all"],
+        default="all",
+        help="the set's splits: SQuAD's dev is the first half of its articles; JSONL names them ('split')",
     )
     p.add_argument("--answerer", choices=["extractive", "llm", "local"], default="extractive")
     p.add_argument("--seed", type=int, default=0, help="seed for --limit sampling (same seed, same numbers)")

@@ -6,9 +6,11 @@ records carry ``question`` and ``answers`` (strings, or ``{"text", "answer_start
 empty list means unanswerable), and optionally ``evidence``, ``article`` (a title or id) and
 ``context`` (the article's text, so a JSONL set can carry its own articles), ``id``, ``language``.
 
-Splits: dev is the first half of the articles in file order, test the rest (for XQuAD-de this is
-exactly SOURCES.md's dev = 0..23, test = 24..47). Bad files raise ``DatasetError`` naming the line
-or the field, because a silently skipped question would change every metric.
+Splits: a SQuAD file's dev split is the first half of its articles in file order, test the rest
+(for XQuAD-de this is exactly SOURCES.md's dev = 0..23, test = 24..47). A JSONL set has the splits
+its lines name (``split``: ``dev`` or ``test``), and none when they name none: then it is one set
+(split ``all``), never halved. Bad files raise ``DatasetError`` naming the line or the field,
+because a silently skipped question would change every metric.
 """
 
 from __future__ import annotations
@@ -149,15 +151,21 @@ def _jsonl(path: Path, raw: str) -> EvalSet:
             text = _need(row["context"], str, f"{path}: line {n}: field 'context'")
             if contexts.setdefault(key, text) != text:
                 raise DatasetError(f"{path}: line {n}: article {key!r} has two different contexts")
+    named = [n for n, row in rows if "split" in row]
+    if named and len(named) < len(rows):
+        n = next(n for n, row in rows if "split" not in row)
+        where = f"{path}: line {n}: field 'split'"
+        raise DatasetError(f"{where}: missing (line {named[0]} names one: name it on all lines or none)")
+    examples = [_jsonl_question(path, n, row, contexts) for n, row in rows]
+    split_of: dict[str, str] = {}  # an article's split: its first question's
+    for e in examples:
+        split_of.setdefault(e.article or "", e.split)
     order = list(dict.fromkeys(str(r.get("article") or f"line {n}") for n, r in rows))
-    half = (len(order) + 1) // 2
-    split_of = {key: ("dev" if i < half else "test") for i, key in enumerate(order)}
-    examples = [_jsonl_question(path, n, row, contexts, split_of) for n, row in rows]
-    articles = [EvalArticle(k, k, contexts[k], split_of[k]) for k in order if k in contexts]
+    articles = [EvalArticle(k, k, contexts[k], split_of.get(k, "all")) for k in order if k in contexts]
     return EvalSet(path.name, examples, articles)
 
 
-def _jsonl_question(path: Path, n: int, row: dict, contexts: dict[str, str], split_of: dict) -> Example:
+def _jsonl_question(path: Path, n: int, row: dict, contexts: dict[str, str]) -> Example:
     at = f"{path}: line {n}: field"
     question = _need(row.get("question"), str, f"{at} 'question'")
     key = str(row.get("article") or f"line {n}")
@@ -179,8 +187,8 @@ def _jsonl_question(path: Path, n: int, row: dict, contexts: dict[str, str], spl
     evidence = [evidence] if isinstance(evidence, str) else _need(evidence, list, f"{at} 'evidence'")
     for i, ev in enumerate(evidence):
         _need(ev, str, f"{at} 'evidence[{i}]'")
-    split = str(row.get("split") or split_of[key])
-    if split not in ("dev", "test"):
+    split = str(row.get("split") or "all")  # no split named: the set is one set
+    if "split" in row and split not in ("dev", "test"):
         raise DatasetError(f"{at} 'split': expected 'dev' or 'test', got {split!r}")
     article = key if row.get("article") or context else None
     language = row.get("language")

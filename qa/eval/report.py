@@ -13,14 +13,14 @@ from functools import cached_property
 from pathlib import Path
 
 from qa.eval.summary import METRICS, summarize
-from qa.text.phrases import count
+from qa.text.phrases import count, phrase
 
 SYSTEM_LABEL = {
     "newsqa": "newsqa",
     "langchain": "LangChain naive (chunks)",
     "bm25": "BM25 only",
 }
-CONDITION_LABEL = {"none": "articles of the set only", "distractors": "with distractor articles"}
+CONDITION_LABEL = {"none": "without distractors", "distractors": "with distractors"}
 
 
 @dataclass(slots=False)
@@ -47,6 +47,16 @@ class EvalReport:
     def markdown(self) -> str:
         return render_markdown(self)
 
+    def asked_of(self, condition: str = "none", language: str = "en") -> str:
+        """What a condition's questions were asked of: "Asked of your store (3 articles)", …"""
+        return asked_of(self.config, self.meta, condition, language)
+
+    @property
+    def splits(self) -> list[str]:
+        """The rows of the summary tables: each split the set names and ``all``, or ``["all"]``
+        alone for a set without splits (one set, never halved)."""
+        return _splits({r["split"]: None for r in self.records} | {"all": None})
+
     def write(self, out_dir: str | Path, plots: bool = True) -> dict[str, Path]:
         """Write ``report.json``, ``summary.md`` and the PNG plots; returns their paths."""
         out = Path(out_dir)
@@ -67,7 +77,20 @@ def _fmt(value: float | None, scale: float = 1.0, digits: int = 3) -> str:
 
 def _splits(per_system: dict) -> list[str]:
     named = [s for s in per_system if s != "all"]
-    return [*named, "all"] if len(named) > 1 else named
+    return [*named, "all"] if len(named) > 1 else named or ["all"]
+
+
+def asked_of(config: dict, meta: dict, condition: str = "none", language: str = "en") -> str:
+    """The heading of one condition: the store it asked (and how many articles), or the set's own
+    articles, with the distractors when they joined."""
+    if config.get("store"):
+        stored = count(meta.get("store_articles", 0), "article", language)
+        return phrase("asked_store", language, articles=stored)
+    if condition == "distractors" and "distractors" in meta:
+        d = meta["distractors"]
+        extra = count(d["articles"], "article", language)
+        return phrase("asked_distractors", language, distractors=extra, file=d["file"])
+    return phrase("asked_set", language, articles=count(meta.get("articles", 0), "article", language))
 
 
 def render_markdown(report: EvalReport) -> str:
@@ -76,14 +99,17 @@ def render_markdown(report: EvalReport) -> str:
     lines = [f"# Evaluation: {meta.get('dataset', '')}", ""]
     settings = ", ".join(f"{k}={v}" for k, v in report.config.items())
     lines += [f"Settings: {settings}. Corpus: {_corpus(meta)}.", ""]
-    header = ["system", "split", "n", *(label for _, label in METRICS), "chars cited"]
+    splits = report.splits
+    by_split = splits != ["all"]  # a set without splits is one set: no split column
+    header = ["system", *(["split"] if by_split else []), "n", *(label for _, label in METRICS)]
+    header.append("chars cited")
     for condition, systems in s.items():
-        lines += [f"## {CONDITION_LABEL.get(condition, condition)}", ""]
+        lines += [f"## {report.asked_of(condition)}", ""]
         lines += _table(header)
         for system, per_split in systems.items():
-            for split in _splits(per_split):
+            for split in splits:
                 m = per_split[split]["all"]
-                row = [SYSTEM_LABEL.get(system, system), split, str(m["n"])]
+                row = [SYSTEM_LABEL.get(system, system), *([split] if by_split else []), str(m["n"])]
                 row += [_fmt(m[key]) for key, _ in METRICS] + [_fmt(m["cited_chars"], digits=0)]
                 lines.append("| " + " | ".join(row) + " |")
         lines.append("")
@@ -110,23 +136,31 @@ def _table(header: list[str]) -> list[str]:
     return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
 
 
+def _conditions(s: dict) -> tuple[list[str], dict[str, list[str]]]:
+    """The condition column of the tables below: only when a run has both conditions."""
+    both = len(s) > 1
+    return (["condition"] if both else []), {c: [CONDITION_LABEL.get(c, c)] if both else [] for c in s}
+
+
 def _languages(s: dict) -> list[str]:
-    keys = ["first_citation", "citation_recall", "hit@1", "hit@5", "mrr", "contains_gold"]
+    keys = ["first_citation", "citation_recall", "hit@1", "hit@5", "mrr", "contains_gold",
+            "wrongful_abstention", "abstain_rate"]  # fmt: skip
     labels = dict(METRICS)
-    header = ["condition", "system", "language", "n", *(labels[k] for k in keys)]
+    head, cond = _conditions(s)
+    header = [*head, "system", "language", "n", *(labels[k] for k in keys)]
     lines = ["## By question language", "", *_table(header)]
     for condition, systems in s.items():
         for system, per_split in systems.items():
             for language, m in per_split["all"].items():
                 if language != "all":
-                    row = [condition, SYSTEM_LABEL.get(system, system), language, str(m["n"])]
+                    row = [*cond[condition], SYSTEM_LABEL.get(system, system), language, str(m["n"])]
                     lines.append("| " + " | ".join(row + [_fmt(m[k]) for k in keys]) + " |")
     return [*lines, ""]
 
 
 def _latency(s: dict) -> list[str]:
-    head = ["condition", "system", "retrieval p50", "retrieval p95", "answer p50", "answer p95",
-            "total p50", "total p95"]  # fmt: skip
+    head, cond = _conditions(s)
+    head += ["system", "retrieval p50", "retrieval p95", "answer p50", "answer p95", "total p50", "total p95"]
     lines = ["## Latency per question (ms)", "", *_table(head)]
     for condition, systems in s.items():
         for system, per_split in systems.items():
@@ -136,14 +170,16 @@ def _latency(s: dict) -> list[str]:
                 for st in ("retrieve", "answer", "total")
                 for p in ("p50", "p95")
             ]
-            lines.append("| " + " | ".join([condition, SYSTEM_LABEL.get(system, system), *cells]) + " |")
+            row = [*cond[condition], SYSTEM_LABEL.get(system, system), *cells]
+            lines.append("| " + " | ".join(row) + " |")
     return [*lines, ""]
 
 
 def _distractor_delta(s: dict) -> list[str]:
     if "distractors" not in s or "none" not in s:
         return []
-    keys = ["first_citation", "citation_recall", "hit@1", "hit@5", "hit@20", "mrr", "total_ms_p50"]
+    keys = ["first_citation", "citation_recall", "hit@1", "hit@5", "hit@20", "mrr", "wrongful_abstention",
+            "abstain_rate", "total_ms_p50"]  # fmt: skip
     labels = dict(METRICS) | {"total_ms_p50": "total p50 ms"}
     header = ["system", *(labels[k] for k in keys)]
     lines = ["## Cost of the distractors (with − without, all questions)", "", *_table(header)]

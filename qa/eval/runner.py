@@ -2,8 +2,9 @@
 
 A set that carries its articles is ingested into a fresh temporary store, so a run never touches
 the user's store and every run starts from the same state; ``store=True`` asks the configured
-store instead. With distractors the same systems are scored a second time after the distractor
-articles join the store, so one report shows what they cost.
+store instead, and ``qa=`` a ``NewsQA`` already open on one (the web page's). With distractors
+the same systems are scored a second time after the distractor articles join the store, so one
+report shows what they cost.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import random
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,10 @@ def select(
     optionally the other split's questions as unanswerable ones (their articles are left out)."""
     if split not in ("dev", "test", "all"):
         raise ValueError(f"unknown split {split!r}: use dev, test or all")
+    if split != "all" and all(e.split == "all" for e in evalset.examples):
+        raise DatasetError(
+            f"{evalset.name}: the set has no dev/test splits (a 'split' field on each line); ask it whole"
+        )
     chosen = _sample([e for e in evalset.examples if split in ("all", e.split)], limit, seed)
     if other_unanswerable:
         if split == "all" or not evalset.articles:
@@ -74,13 +79,19 @@ def evaluate(
     unanswerable_from_other_split: bool = False,
     settings: Settings | None = None,
     embeddings: Embeddings | None = None,
-    progress: bool = True,
+    progress: bool | Callable[[int, int], None] = True,
+    qa: NewsQA | None = None,
 ) -> EvalReport:
-    """Score newsqa (and with ``baseline`` the LangChain and BM25 baselines) on a QA set."""
+    """Score newsqa (and with ``baseline`` the LangChain and BM25 baselines) on a QA set.
+
+    ``qa``: ask this open ``NewsQA`` (its store and answerer; implies ``store``), so a server asks
+    the store it serves without opening it twice. ``progress``: a tqdm bar on stderr, or a callback
+    ``(done, total)`` after each question (the web page's progress bar)."""
     from qa.api import NewsQA
     from qa.settings import Settings
 
     evalset = data if isinstance(data, EvalSet) else load_dataset(data)
+    store = store or qa is not None
     if not store and not evalset.articles:
         raise DatasetError(
             f"{evalset.name}: the set carries no article texts; ask it against the store (--store)"
@@ -88,14 +99,16 @@ def evaluate(
     if store and distractors:
         raise ValueError("--distractors would add articles to your store; use it without --store")
     examples = select(evalset, split, limit, seed, unanswerable_from_other_split)
-    base = settings or Settings()
+    base = qa.settings if qa is not None else settings or Settings()
+    answerer = base.answerer if qa is not None else answerer
     if answerer == "llm" and not base.llm_configured:
         raise ValueError("--answerer llm needs a chat model: set OPENAI_API_KEY or OPENAI_BASE_URL")
     with tempfile.TemporaryDirectory(prefix="newsqa-eval-") as tmp:
-        updates: dict[str, Any] = {"answerer": answerer}
-        if not store:
-            updates["data_dir"] = Path(tmp)
-        qa = NewsQA(base.model_copy(update=updates), embeddings=embeddings)
+        if qa is None:
+            updates: dict[str, Any] = {"answerer": answerer}
+            if not store:
+                updates["data_dir"] = Path(tmp)
+            qa = NewsQA(base.model_copy(update=updates), embeddings=embeddings)
         meta: dict[str, Any] = {"dataset": evalset.name, "questions": len(examples)}
         only = split if unanswerable_from_other_split else None
         articles, ids = ingest_articles(qa, evalset, store, meta, only)
@@ -107,7 +120,9 @@ def evaluate(
             chain.add(list(articles.values()) if not store else [a for a in stored if a is not None])
             systems += [chain, BM25System(qa)]
             meta["langchain_chunks"] = chain.chunks
-        titles = {a.key: a.title for a in evalset.articles}
+        # the gold article's title: the set's own, else the stored one it named (by title or id)
+        titles = {a.key: a.title for a in evalset.articles} if not store else {}
+        titles |= {a.id: a.title for a in qa.articles()} if store else {}
         records = _run(systems, examples, golds, titles, "none", progress)
         if distractors:
             from ingest.articles import content_hash
@@ -173,19 +188,22 @@ def gold_for(example: Example, ids: dict[str, str], articles: dict[str, Article]
 
 
 def _run(systems: list, examples: Sequence[Example], golds: Sequence[Gold], titles: dict, condition: str,
-         progress: bool) -> list[dict]:  # fmt: skip
+         progress: bool | Callable[[int, int], None]) -> list[dict]:  # fmt: skip
     from tqdm import tqdm
 
     for system in systems:  # load models and warm caches, so the first question's latency is honest
         system.predict("Wer hat das gesagt?")
     records = []
-    bar = tqdm(total=len(examples) * len(systems), desc=f"eval ({condition})", unit="q", disable=not progress)
+    total = len(examples) * len(systems)
+    bar = tqdm(total=total, desc=f"eval ({condition})", unit="q", disable=progress is not True)
     for example, gold in zip(examples, golds, strict=True):
         language = example.language or detect_language(example.question)
         for system in systems:
             pred = system.predict(example.question)
             records.append(_record(example, gold, pred, language, system.name, condition, titles))
             bar.update()
+            if callable(progress):
+                progress(len(records), total)
     bar.close()
     return records
 
@@ -199,7 +217,8 @@ def _record(example: Example, gold: Gold, pred: Prediction, language: str, syste
         "language": language,
         "split": example.split,
         "article": example.article,
-        "article_title": titles.get(example.article or "", example.article),
+        "article_title": titles.get(example.article or "")
+        or titles.get(gold.article_id or "", example.article),
         "system": system,
         "condition": condition,
         "gold": {

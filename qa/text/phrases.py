@@ -122,6 +122,19 @@ PHRASES: dict[str, dict[str, str]] = {
         "de": "Port {port} ist belegt: wählen Sie einen anderen mit --port oder NEWSQA_PORT.",
         "en": "port {port} is in use: choose another with --port or NEWSQA_PORT.",
     },
+    # what an evaluation asked its questions of (``qa.eval.report.asked_of``)
+    "asked_store": {
+        "de": "An Ihren Speicher gestellt ({articles})",
+        "en": "Asked of your store ({articles})",
+    },
+    "asked_set": {
+        "de": "An die Artikel des Fragensatzes gestellt ({articles})",
+        "en": "Asked of the set's own articles ({articles})",
+    },
+    "asked_distractors": {
+        "de": "An die Artikel des Fragensatzes und {distractors} aus {file} gestellt",
+        "en": "Asked of the set's own articles and {distractors} of {file}",
+    },
 }
 
 # Singular and plural of the nouns counted in messages ("1 article", "2 articles").

@@ -119,8 +119,13 @@ def test_cli_store_mode_jsonl_with_english_question(tmp_path: Path, embeddings, 
     assert main(["eval", str(path), "--store", "--out", str(tmp_path / "r"), "--no-plots"]) == 0
     report = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
     assert [r["language"] for r in report["records"]] == ["de", "en", "de"]
+    assert set(report["summary"]["none"]["newsqa"]) == {"all"}  # no splits named: one set, not halved
     assert set(report["summary"]["none"]["newsqa"]["all"]) == {"all", "de", "en"}
     assert report["records"][0]["metrics"]["first_citation"] == 1.0
+    printed = capsys.readouterr().out
+    assert "## Asked of your store (1 article)" in printed and "| newsqa | 3 |" in printed
+    assert main(["eval", str(path), "--store", "--split", "dev", "--out", str(tmp_path / "r3")]) == 2
+    assert "no dev/test splits" in capsys.readouterr().err
     assert main(["eval", str(path), "--out", str(tmp_path / "r2")]) == 2  # no contexts and no --store
     assert "--store" in capsys.readouterr().err
 

@@ -1,0 +1,103 @@
+"""The evaluation report's shape: one set stays one set, headings say what was asked of what, and
+the abstention figures appear wherever they apply. Hand-made records, no model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qa.eval.datasets import DatasetError, load_dataset
+from qa.eval.metrics import Gold, Prediction, Unit, score
+from qa.eval.report import EvalReport
+
+RIGHT = Unit("a", 0, 22, "Der Fluss heißt Spree.")
+WRONG = Unit("a", 23, 49, "Berlin ist die Hauptstadt.")
+
+
+def record(split: str, language: str, answerable: bool, cited: Unit | None, condition: str = "none") -> dict:
+    """One question's record as the runner writes it; abstains when nothing is cited."""
+    gold = Gold(("Spree",) if answerable else ())
+    pred = Prediction(cited.text if cited else "", cited is None, [cited] if cited else [], [RIGHT, WRONG])
+    return {
+        "id": f"{split}-{language}-{answerable}",
+        "question": "Wie heißt der Fluss?",
+        "language": language,
+        "split": split,
+        "system": "newsqa",
+        "condition": condition,
+        "abstained": pred.abstained,
+        "citations": [{"article_id": u.article_id, "start": u.start, "end": u.end, "text": u.text}
+                      for u in pred.citations],
+        "metrics": score(pred, gold),
+        "timings": {"retrieve": 0.02, "answer": 0.001, "total": 0.021},
+    }  # fmt: skip
+
+
+# answerable and right (de), answerable and wrongly abstained (en), unanswerable and abstained (de)
+ONE_SET = [("all", "de", True, RIGHT), ("all", "en", True, None), ("all", "de", False, None)]
+
+
+def table_rows(markdown: str, heading: str) -> list[list[str]]:
+    """The body rows of the table under ``## heading``, as cells."""
+    section = markdown.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("|")][2:]
+    return [[c.strip() for c in row.strip("|").split("|")] for row in rows]
+
+
+def test_a_set_without_splits_is_one_set_asked_of_the_store() -> None:
+    report = EvalReport(
+        [record(*r) for r in ONE_SET], {"store": True}, {"dataset": "mine.jsonl", "store_articles": 4}
+    )
+    assert report.splits == ["all"]
+    markdown = report.markdown()
+    assert "dev" not in markdown and "test" not in markdown
+    rows = table_rows(markdown, "Asked of your store (4 articles)")
+    assert rows == [rows[0]] and rows[0][:3] == ["newsqa", "3", "0.500"]  # one row: 1 of 2 first citations
+    header = markdown.split("## Asked of your store (4 articles)\n\n", 1)[1].splitlines()[0]
+    cells = dict(zip([c.strip() for c in header.strip("|").split("|")], rows[0], strict=True))
+    assert cells["wrong abst."] == "0.500" and cells["abstain (unans.)"] == "1.000"
+    assert "articles of the set only" not in markdown
+
+
+def test_the_language_table_shows_the_abstention_figures() -> None:
+    report = EvalReport([record(*r) for r in ONE_SET], {"store": True}, {"store_articles": 1})
+    rows = {r[1]: r for r in table_rows(report.markdown(), "By question language")}
+    assert rows["de"][-2:] == ["0.000", "1.000"]  # wrong abst., abstain (unans.)
+    assert rows["en"][-2:] == ["1.000", "–"]  # no unanswerable English question: no figure
+
+
+def test_named_splits_keep_their_rows_and_the_set_articles_heading() -> None:
+    splits = [("dev", "de", True, RIGHT), ("test", "de", True, WRONG), ("test", "de", False, None)]
+    report = EvalReport([record(*r) for r in splits], {"store": False}, {"articles": 2})
+    assert report.splits == ["dev", "test", "all"]
+    rows = table_rows(report.markdown(), "Asked of the set's own articles (2 articles)")
+    assert [r[1] for r in rows] == ["dev", "test", "all"]
+    assert report.asked_of(language="de") == "An die Artikel des Fragensatzes gestellt (2 Artikel)"
+
+
+def test_distractors_heading_names_them() -> None:
+    records = [record(*r) for r in ONE_SET] + [record(*r, condition="distractors") for r in ONE_SET]
+    meta = {"articles": 1, "distractors": {"file": "gnad.csv", "articles": 50}, "distractor_ingest_s": 1.0}
+    markdown = EvalReport(records, {"store": False}, meta).markdown()
+    assert "## Asked of the set's own articles (1 article)" in markdown
+    assert "## Asked of the set's own articles and 50 articles of gnad.csv" in markdown
+    assert table_rows(markdown, "By question language")[0][0] == "without distractors"
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    return path
+
+
+def test_jsonl_splits_come_from_the_file_only(tmp_path: Path) -> None:
+    plain = [{"question": f"Frage {i}?", "answers": ["x"], "article": f"A{i}", "context": "x."}
+             for i in range(3)]  # fmt: skip
+    assert {e.split for e in load_dataset(write_jsonl(tmp_path / "a.jsonl", plain)).examples} == {"all"}
+    named = [r | {"split": s} for r, s in zip(plain, ["dev", "dev", "test"], strict=True)]
+    loaded = load_dataset(write_jsonl(tmp_path / "b.jsonl", named))
+    assert [e.split for e in loaded.examples] == ["dev", "dev", "test"]
+    assert [a.split for a in loaded.articles] == ["dev", "dev", "test"]
+    with pytest.raises(DatasetError, match="line 3: field 'split': missing"):
+        load_dataset(write_jsonl(tmp_path / "c.jsonl", [*named[:2], plain[2]]))
