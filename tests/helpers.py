@@ -15,6 +15,25 @@ SEED = ROOT / "seeds" / "Trump-bittet-Putin-um-Schonung-ukrainischer-Soldaten-in
 GENERALSTAB = "Der Generalstab in Kiew wies allerdings zurück, dass die Soldaten eingekesselt seien."
 ARTIFACTS = ROOT / "test-artifacts"
 
+# A user's own question set over the seed article (no splits, no articles): answerable in German
+# and English, and one the seed cannot answer.
+OWN_QUESTIONS = [
+    {"question": "Was wies der Generalstab in Kiew zurück?",
+     "answers": ["dass die Soldaten eingekesselt seien"], "evidence": [GENERALSTAB]},
+    {"question": "What did the general staff in Kyiv deny?", "answers": [], "evidence": [GENERALSTAB]},
+    {"question": "Wer gewann die Fußball-WM 1954?", "answers": []},
+]  # fmt: skip
+# A question whose gold the seed does not hold: newsqa's answer to it is wrong, whatever it cites.
+WRONG_GOLD = {"question": "Was sagte Selenskyj?", "answers": ["Die Stadtwerke Bonn erhöhen die Preise"]}
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    """``rows`` as a JSONL file, one object per line."""
+    import json
+
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    return path
+
 
 def build_qa(data_dir: Path, embeddings: Any, **overrides: Any) -> NewsQA:
     """A NewsQA on ``data_dir`` sharing the session's loaded embedding model."""

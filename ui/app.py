@@ -1,4 +1,5 @@
-"""The Gradio page: a chat with a sources panel, and an articles tab to add and delete articles.
+"""The Gradio page: a chat with a sources panel, an articles tab to add and delete articles, and an
+evaluation tab that scores the store's answers on a question set the user uploads.
 
 One ``NewsQA`` is shared by all sessions (its store serialises writes); everything a session owns
 (its answers, hence what a citation marker points at) lives in a ``gr.State``, so two people asking
@@ -23,6 +24,7 @@ from ui import render
 from ui.articles import Articles
 from ui.assets import LANG_JS, SCROLL_JS, SWITCH_JS
 from ui.chat import Chat
+from ui.evaluation import MAX_QUESTIONS, Evaluation
 from ui.strings import i18n, request_language, t, table_headers
 from ui.web_sources import build_web_sources, feeds_markdown, wire_web_sources
 
@@ -31,7 +33,7 @@ EXAMPLES = ("example_1", "example_2", "example_3")
 
 def build_app(qa: NewsQA) -> gr.Blocks:
     """The whole page; ``ui.server.launch`` serves it (with ``ui.strings.i18n()`` as its ``i18n``)."""
-    chat, articles = Chat(qa), Articles(qa)
+    chat, articles, evaluation = Chat(qa), Articles(qa), Evaluation(qa)
     T = i18n()
     with gr.Blocks(title="newsqa", fill_height=False) as demo:
         turns = gr.State([])
@@ -122,6 +124,7 @@ def build_app(qa: NewsQA) -> gr.Blocks:
         )
         chatbot.clear(chat.cleared, None, [turns, sources, article, panel_md], api_visibility="private")
         demo.unload(chat.forget_session)
+        demo.unload(evaluation.forget_session)
 
         articles_tab = gr.Tab(T("tab_articles"), elem_id="tab-articles")
         with articles_tab, gr.Row(equal_height=False):
@@ -178,6 +181,40 @@ def build_app(qa: NewsQA) -> gr.Blocks:
         deleted = [status, table, info, selected, chosen, preview, confirm_row]
         confirm_btn.click(articles.delete, selected, deleted, api_name="delete_article")
 
+        eval_tab = gr.Tab(T("tab_eval"), elem_id="tab-eval")
+        with eval_tab:
+            eval_intro = gr.Markdown(t("eval_intro", "de", limit=MAX_QUESTIONS), elem_id="eval-intro")
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=1, min_width=300):
+                    eval_file = gr.File(
+                        label=T("eval_upload"),
+                        file_count="single",
+                        file_types=[".jsonl", ".json"],
+                        type="filepath",
+                        elem_id="eval-upload",
+                    )
+                    eval_btn = gr.Button(T("eval_run"), variant="primary", elem_id="eval-run")
+                    eval_status = gr.Markdown(elem_id="eval-status")
+                    with gr.Row():
+                        md_label, zip_label = T("eval_download_md"), T("eval_download_zip")
+                        eval_md = gr.DownloadButton(md_label, visible=False, size="sm", elem_id="eval-md")  # type: ignore[arg-type]
+                        eval_zip = gr.DownloadButton(zip_label, visible=False, size="sm", elem_id="eval-zip")  # type: ignore[arg-type]
+                with gr.Column(scale=2):
+                    eval_summary = gr.Markdown(elem_id="eval-summary")
+            eval_plots = gr.HTML(elem_id="eval-plots")
+            eval_questions = gr.Dataframe(
+                label=T("eval_questions"),
+                interactive=False,
+                visible=False,
+                wrap=True,
+                show_search="search",
+                max_height=640,
+                column_widths=["5%", "22%", "15%", "28%", "30%"],
+                elem_id="eval-questions",
+            )
+        eval_outputs = [eval_status, eval_summary, eval_plots, eval_questions, eval_md, eval_zip]
+        eval_btn.click(evaluation.run, eval_file, eval_outputs, api_name="evaluate", concurrency_limit=1)
+
         list_btn.click(articles.table_for, None, table, api_name="list_articles")
         list_btn.click(articles.info_for, None, info, api_name="info")  # the settings line, for scripts
 
@@ -197,6 +234,9 @@ def build_app(qa: NewsQA) -> gr.Blocks:
                 feeds_markdown(qa, lg),
                 gr.update(label=t("tab_chat", lg)),
                 gr.update(label=t("tab_articles", lg)),
+                gr.update(label=t("tab_eval", lg)),
+                t("eval_intro", lg, limit=MAX_QUESTIONS),
+                *Evaluation.empty(""),  # the last run's report was in the old language
             )
 
         texts = [
@@ -210,6 +250,9 @@ def build_app(qa: NewsQA) -> gr.Blocks:
             web.feeds,
             chat_tab,
             articles_tab,
+            eval_tab,
+            eval_intro,
+            *eval_outputs,
         ]
         demo.load(None, js=LANG_JS).then(localised, None, texts, api_visibility="private")
         switch.click(None, js=SWITCH_JS).then(localised, None, texts, api_visibility="private").then(

@@ -11,7 +11,10 @@ from ui.strings import ARIA
 
 ARIA_JSON = json.dumps(ARIA, ensure_ascii=False)
 # What the page shows of articles and answers: never relabelled, whatever words it holds.
-DATA_SELECTOR = ".article-text, .article-title, .message-content, #sources-list label, #articles-table tbody"
+DATA_SELECTOR = (
+    ".article-text, .article-title, .message-content, #sources-list label, #articles-table tbody, "
+    "#eval-questions tbody"
+)
 
 CSS = """
 .gradio-container { max-width: 1440px !important; width: 100% !important; margin: 0 auto; }
@@ -63,6 +66,15 @@ a.cite:focus-visible { outline: 2px solid #b45309; outline-offset: 1px; }
 #selected-title p { margin: 0; }
 #confirm-row { align-items: center; border: 1px solid var(--border-color-primary); border-radius: 10px;
   padding: 6px 10px; }
+#eval-summary table { font-size: 0.88em; }
+#eval-summary td:first-child { white-space: normal; }
+#eval-questions, #eval-questions * { font-family: var(--font) !important; }
+#eval-questions td { font-size: 0.86em; white-space: pre-line; }
+.eval-plots { display: grid; grid-template-columns: repeat(auto-fit, minmax(380px, 1fr)); gap: 14px; }
+.eval-plot { margin: 0; border: 1px solid var(--border-color-primary); border-radius: 10px;
+  background: #ffffff; padding: 8px; }
+.eval-plot img { display: block; width: 100%; height: auto; }
+.eval-plot figcaption { font-size: 0.82em; color: #55606d; padding-top: 4px; text-align: center; }
 """
 
 # Clicking a citation marker in the chat fills the hidden key box and presses the hidden button,

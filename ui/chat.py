@@ -18,6 +18,7 @@ import gradio as gr
 from qa.api import QuestionError
 from qa.types import Answer
 from ui import render
+from ui.session import session_folder
 from ui.strings import request_language, t
 
 if TYPE_CHECKING:
@@ -158,9 +159,4 @@ class Chat:
         shutil.rmtree(self._session_folder(request), ignore_errors=True)
 
     def _session_folder(self, request: gr.Request | None) -> Path:
-        """The session's own subfolder; the client chooses the session id, so only its letters,
-        digits, ``-`` and ``_`` make the name (never a path, never the process folder itself)."""
-        safe = "".join(
-            c for c in str(getattr(request, "session_hash", None) or "") if c.isalnum() or c in "-_"
-        )
-        return Path(self._exports.name) / (safe or "no-session")
+        return session_folder(self._exports.name, request)

@@ -120,7 +120,8 @@ def short_source(source: str) -> str:
     return source.rstrip("/").rsplit("/", 1)[-1]
 
 
-def _short(text: str, limit: int = 160) -> str:
+def short(text: str, limit: int = 160) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -130,7 +131,7 @@ def sources_markdown(answer: Answer, language: str = "de") -> str:
     in the page's ``language`` (the quoted sentences as they stand)."""
     if answer.citations:
         lines = [
-            f"{c.marker}\\. „{inert(_short(c.text, 240))}“ — *{inert(c.title)}* "
+            f"{c.marker}\\. „{inert(short(c.text, 240))}“ — *{inert(c.title)}* "
             f"({inert(short_source(c.source))}{', ' + inert(c.day) if c.day else ''}, "
             f"{t('sentence_n', language, n=c.sentence_index + 1)})"
             for c in answer.citations
@@ -138,7 +139,7 @@ def sources_markdown(answer: Answer, language: str = "de") -> str:
         return "\n".join(lines) + f"\n\n<small>{t('one_based', language)}</small>"
     if not answer.passages:
         return t("no_matching", language)
-    lines = [f"- „{inert(_short(p.text, 240))}“ — *{inert(p.title)}*" for p in answer.passages[:3]]
+    lines = [f"- „{inert(short(p.text, 240))}“ — *{inert(p.title)}*" for p in answer.passages[:3]]
     return t("closest", language) + ":\n" + "\n".join(lines)
 
 
@@ -152,11 +153,11 @@ def source_choices(answer: Answer, turn: int) -> list[tuple[str, str]]:
     """``(label, key)`` pairs for the sources panel; labels are plain text (Gradio renders them as text)."""
     if answer.citations:
         return [
-            (f"[{c.marker}] {_short(c.text, 150)} — {c.title}", citation_key(turn, c.marker))
+            (f"[{c.marker}] {short(c.text, 150)} — {c.title}", citation_key(turn, c.marker))
             for c in answer.citations
         ]
     return [
-        (f"{_short(p.text, 150)} — {p.title}", passage_key(turn, i)) for i, p in enumerate(answer.passages)
+        (f"{short(p.text, 150)} — {p.title}", passage_key(turn, i)) for i, p in enumerate(answer.passages)
     ]
 
 
@@ -167,7 +168,7 @@ def panel_heading(answer: Answer | None, latest: bool = True, language: str = "d
     if answer.abstained or not answer.citations:
         return f'<span class="abstained">{abstain_label(language)}</span> {t("closest_short", language)}:'
     if not latest:
-        return t("panel_earlier", language, question=inert(_short(answer.question, 80)))
+        return t("panel_earlier", language, question=inert(short(answer.question, 80)))
     return t("panel_latest", language)
 
 

@@ -150,6 +150,116 @@ PAGE: dict[str, dict[str, str]] = {
     "col_date": {"de": "Datum", "en": "Published"},
     "col_sentences": {"de": "Sätze", "en": "Sentences"},
     "col_added": {"de": "Hinzugefügt", "en": "Added"},
+    # the Evaluation tab (ui/evaluation.py)
+    "tab_eval": {"de": "Auswertung", "en": "Evaluation"},
+    "eval_intro": {
+        "de": "Laden Sie einen eigenen Fragensatz hoch: seine Fragen werden an die gespeicherten Artikel "
+        "gestellt, und jede Antwort wird an der richtigen Antwort gemessen. Formate wie bei `newsqa eval`: "
+        "JSONL mit einer Frage je Zeile (`question`, `answers`, leer für nicht beantwortbar; wahlweise "
+        "`evidence`, `article`) oder SQuAD-JSON. Höchstens {limit} Fragen je Lauf.",
+        "en": "Upload a question set of your own: its questions are asked of the stored articles and each "
+        "answer is scored against the right one. Formats as for `newsqa eval`: JSONL with one question per "
+        "line (`question`, `answers`, empty when unanswerable; optionally `evidence`, `article`) or SQuAD "
+        "JSON. At most {limit} questions per run.",
+    },
+    "eval_upload": {
+        "de": "Fragensatz (.jsonl oder SQuAD-.json)",
+        "en": "Question set (.jsonl or SQuAD .json)",
+    },
+    "eval_run": {"de": "Auswertung starten", "en": "Run the evaluation"},
+    "eval_choose": {"de": "Wählen Sie zuerst einen Fragensatz.", "en": "Choose a question set first."},
+    "eval_bad": {"de": "**Nicht lesbar:** {message}", "en": "**Cannot use this set:** {message}"},
+    "eval_empty_store": {
+        "de": "Der Speicher enthält keine Artikel: fügen Sie zuerst unter „Artikel“ welche hinzu.",
+        "en": "The store holds no articles: add some in the Articles tab first.",
+    },
+    "eval_reading": {"de": "Fragensatz wird gelesen …", "en": "Reading the question set …"},
+    "eval_asking": {"de": "Frage {done} von {total}", "en": "Question {done} of {total}"},
+    "eval_done": {
+        "de": "**Fertig:** {questions} in {seconds} s gestellt, Antwortgeber `{answerer}`.",
+        "en": "**Done:** {questions} asked in {seconds} s, answerer `{answerer}`.",
+    },
+    "eval_capped": {
+        "de": "Der Satz hat {n} Fragen; gestellt wurde eine feste Stichprobe von {limit} (alle stellt "
+        "`newsqa eval DATEI --store`).",
+        "en": "The set has {n} questions; a fixed sample of {limit} was asked (`newsqa eval FILE --store` "
+        "asks them all).",
+    },
+    "eval_own_articles": {
+        "de": "Der Satz bringt eigene Artikeltexte mit; sie werden nicht gespeichert, seine Fragen gehen an "
+        "Ihren Speicher (`newsqa eval DATEI` misst an den eigenen Artikeln des Satzes).",
+        "en": "The set carries its own article texts; they are not stored, its questions go to your store "
+        "(`newsqa eval FILE` scores it against the set's own articles).",
+    },
+    "eval_questions": {"de": "Fragen, Antworten und Zitate", "en": "Questions, answers and citations"},
+    "eval_metric": {"de": "Kennzahl", "en": "Metric"},
+    "eval_all": {"de": "alle Fragen ({n})", "en": "all questions ({n})"},
+    "eval_lang_de": {"de": "Fragen auf Deutsch ({n})", "en": "German questions ({n})"},
+    "eval_lang_en": {"de": "Fragen auf Englisch ({n})", "en": "English questions ({n})"},
+    "eval_download_md": {"de": "Bericht (Markdown)", "en": "Report (Markdown)"},
+    "eval_download_zip": {"de": "Alle Berichtsdateien (ZIP)", "en": "All report files (ZIP)"},
+    "plot_hit_at_k": {
+        "de": "Wie oft der richtige Satz unter den ersten k Treffern der Suche ist",
+        "en": "How often the right sentence is among the search's first k results",
+    },
+    "plot_per_article": {"de": "Erstes Zitat richtig, je Artikel", "en": "First citation right, per article"},
+    "plot_latency": {"de": "Zeit je Frage", "en": "Time per question"},
+    "q_n": {"de": "Nr.", "en": "No."},
+    "q_question": {"de": "Frage", "en": "Question"},
+    "q_result": {"de": "Ergebnis", "en": "Result"},
+    "q_answer": {"de": "Antwort", "en": "Answer"},
+    "q_citations": {"de": "Zitate", "en": "Citations"},
+    "res_right": {"de": "✓ erstes Zitat richtig", "en": "✓ first citation right"},
+    "res_later": {"de": "≈ ein späteres Zitat richtig", "en": "≈ a later citation right"},
+    "res_wrong": {"de": "✗ kein Zitat richtig", "en": "✗ no citation right"},
+    "res_abstained_wrongly": {
+        "de": "✗ keine Antwort, obwohl beantwortbar",
+        "en": "✗ no answer, though answerable",
+    },
+    "res_abstained": {"de": "✓ keine Antwort (nicht beantwortbar)", "en": "✓ no answer (unanswerable)"},
+    "res_answered": {
+        "de": "✗ beantwortet, obwohl nicht beantwortbar",
+        "en": "✗ answered, though unanswerable",
+    },
+    # the evaluation's metrics (qa.eval.summary.METRICS), as the page names them
+    "m_first_citation": {"de": "erstes Zitat enthält die Antwort", "en": "first citation holds the answer"},
+    "m_citation_recall": {"de": "ein Zitat enthält sie", "en": "any citation holds it"},
+    "m_citation_precision": {"de": "Anteil richtiger Zitate", "en": "share of citations that do"},
+    "m_char_precision": {
+        "de": "Anteil zitierter Zeichen im richtigen Satz",
+        "en": "share of cited characters in the gold sentence",
+    },
+    "m_hit@1": {"de": "Suche: richtiger Satz auf Platz 1", "en": "search: gold sentence ranked first"},
+    "m_hit@5": {"de": "Suche: unter den ersten 5", "en": "search: in the first 5"},
+    "m_hit@20": {"de": "Suche: unter den ersten 20", "en": "search: in the first 20"},
+    "m_mrr": {"de": "Suche: mittlerer Kehrwert des Rangs (MRR)", "en": "search: mean reciprocal rank (MRR)"},
+    "m_em": {"de": "Antwort genau gleich (EM)", "en": "answer exactly equal (EM)"},
+    "m_f1": {"de": "Wortüberlappung mit der Antwort (F1)", "en": "word overlap with the answer (F1)"},
+    "m_contains_gold": {"de": "Antwort enthält die richtige", "en": "answer contains the right one"},
+    "m_answered_citation": {
+        "de": "wenn beantwortet: ein Zitat richtig",
+        "en": "when answered: a citation right",
+    },
+    "m_grounded": {
+        "de": "Antwortsätze von ihren Zitaten gestützt",
+        "en": "answer sentences their citations support",
+    },
+    "m_verified": {"de": "Modellsätze geprüft gezeigt", "en": "model sentences shown verified"},
+    "m_by_model": {"de": "Modellsätze mit eigenen Zitaten", "en": "model sentences with its own markers"},
+    "m_aligned": {"de": "Modellsätze mit newsqas Zitaten", "en": "model sentences with newsqa's markers"},
+    "m_wrongful_abstention": {
+        "de": "keine Antwort, obwohl beantwortbar",
+        "en": "no answer, though answerable",
+    },
+    "m_abstain_rate": {
+        "de": "keine Antwort auf nicht beantwortbare",
+        "en": "no answer to unanswerable questions",
+    },
+    "m_total_ms_p50": {"de": "Zeit je Frage, Median (ms)", "en": "time per question, median (ms)"},
+    "m_total_ms_p95": {
+        "de": "Zeit je Frage, 95. Perzentil (ms)",
+        "en": "time per question, 95th percentile (ms)",
+    },
 }
 
 STRINGS: dict[str, dict[str, str]] = {**PHRASES, **PAGE}

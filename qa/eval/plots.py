@@ -1,21 +1,38 @@
 """PNG plots of an ``EvalReport``: hit@k curves, per-article first-citation accuracy, latency.
 
 matplotlib is imported here only (Agg backend: no display needed), so the CLI's help and the
-rest of the package never pay for it.
+rest of the package never pay for it. Their words come in German and English (``TEXT``): the web
+page's Evaluation tab shows them in the page's language, the CLI writes them in English.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qa.eval.summary import hit_curve, per_article
 
 if TYPE_CHECKING:
     from qa.eval.report import EvalReport
 
+TEXT: dict[str, dict[str, str]] = {
+    "hit_title": {"de": "Treffer@k der Suche", "en": "Retrieval hit@k"},
+    "hit_axis": {"de": "Treffer@k (richtiger Satz unter den ersten k)", "en": "hit@k (gold unit in top k)"},
+    "distractors": {"de": " + Ablenker", "en": " + distractors"},
+    "article_title": {"de": "Erstes Zitat richtig, je Artikel", "en": "First-citation accuracy per article"},
+    "article_axis": {"de": "erstes Zitat richtig", "en": "first citation correct"},
+    "latency_title": {"de": "newsqa: Zeit je Frage", "en": "newsqa latency per question"},
+    "ms": {"de": "ms je Frage", "en": "ms per question"},
+    "questions": {"de": "Fragen", "en": "questions"},
+    "retrieve": {"de": "Suche", "en": "retrieve"},
+    "answer": {"de": "Antwort", "en": "answer"},
+    "total": {"de": "gesamt", "en": "total"},
+}
 
-def write_plots(report: EvalReport, out: Path) -> dict[str, Path]:
+
+def write_plots(report: EvalReport, out: Path, language: str = "en") -> dict[str, Path]:
+    """The PNGs in ``out``; the per-article plot only when the questions name their articles."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -26,6 +43,10 @@ def write_plots(report: EvalReport, out: Path) -> dict[str, Path]:
     systems = list(dict.fromkeys(r["system"] for r in report.records))
     conditions = list(dict.fromkeys(r["condition"] for r in report.records))
     paths: dict[str, Path] = {}
+    lang = language if language in ("de", "en") else "en"
+
+    def text(key: str) -> str:
+        return TEXT[key][lang]
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for condition in conditions:
@@ -33,9 +54,10 @@ def write_plots(report: EvalReport, out: Path) -> dict[str, Path]:
             curve = hit_curve(report.records, system, condition)
             if curve:
                 style = "-" if condition == "none" else "--"
-                label = SYSTEM_LABEL.get(system, system) + ("" if condition == "none" else " + distractors")
+                extra = "" if condition == "none" else text("distractors")
+                label = SYSTEM_LABEL.get(system, system) + extra
                 ax.plot(range(1, len(curve) + 1), curve, style, marker=".", label=label)
-    ax.set(xlabel="k", ylabel="hit@k (gold unit in top k)", title="Retrieval hit@k", ylim=(0, 1))
+    ax.set(xlabel="k", ylabel=text("hit_axis"), title=text("hit_title"), ylim=(0, 1))
     ax.set_xticks([1, 5, 10, 15, 20])
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
@@ -43,6 +65,27 @@ def write_plots(report: EvalReport, out: Path) -> dict[str, Path]:
 
     scores = {s: per_article(report.records, s) for s in systems}
     articles = list(scores["newsqa"]) if scores.get("newsqa") else []
+    if articles:
+        path = out / "per_article_first_citation.png"
+        paths["per_article"] = _per_article(plt, path, scores, articles, systems, text)
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))  # answering is ~100x faster: own axis
+    rows = [r for r in report.records if r["system"] == "newsqa" and r["condition"] == "none"]
+    for ax, stages in ((left, ("retrieve", "total")), (right, ("answer",))):
+        for stage in stages:
+            ax.hist([r["timings"][stage] * 1000 for r in rows], bins=40, alpha=0.5, label=text(stage))
+        ax.set(xlabel=text("ms"), ylabel=text("questions"))
+        ax.legend()
+    fig.suptitle(text("latency_title"))
+    paths["latency"] = _save(fig, out / "latency.png")
+    return paths
+
+
+def _per_article(
+    plt: Any, path: Path, scores: dict, articles: list[str], systems: list[str], text: Callable[[str], str]
+) -> Path:
+    from qa.eval.report import SYSTEM_LABEL
+
     fig, ax = plt.subplots(figsize=(8, max(3.0, 0.28 * len(articles) + 1)))
     height = 0.8 / max(1, len(systems))
     for i, system in enumerate(systems):
@@ -54,20 +97,9 @@ def write_plots(report: EvalReport, out: Path) -> dict[str, Path]:
         [j + 0.4 - height / 2 for j in range(len(articles))], [a[:40] for a in articles], fontsize=7
     )
     ax.invert_yaxis()
-    ax.set(xlabel="first citation correct", title="First-citation accuracy per article", xlim=(0, 1))
+    ax.set(xlabel=text("article_axis"), title=text("article_title"), xlim=(0, 1))
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    paths["per_article"] = _save(fig, out / "per_article_first_citation.png")
-
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))  # answering is ~100x faster: own axis
-    rows = [r for r in report.records if r["system"] == "newsqa" and r["condition"] == "none"]
-    for ax, stages in ((left, ("retrieve", "total")), (right, ("answer",))):
-        for stage in stages:
-            ax.hist([r["timings"][stage] * 1000 for r in rows], bins=40, alpha=0.5, label=stage)
-        ax.set(xlabel="ms per question", ylabel="questions")
-        ax.legend()
-    fig.suptitle("newsqa latency per question")
-    paths["latency"] = _save(fig, out / "latency.png")
-    return paths
+    return _save(fig, path)
 
 
 def _save(fig, path: Path) -> Path:

@@ -57,8 +57,9 @@ class EvalReport:
         alone for a set without splits (one set, never halved)."""
         return _splits({r["split"]: None for r in self.records} | {"all": None})
 
-    def write(self, out_dir: str | Path, plots: bool = True) -> dict[str, Path]:
-        """Write ``report.json``, ``summary.md`` and the PNG plots; returns their paths."""
+    def write(self, out_dir: str | Path, plots: bool = True, language: str = "en") -> dict[str, Path]:
+        """Write ``report.json``, ``summary.md`` and the PNG plots (their words in ``language``);
+        returns their paths."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = {"json": out / "report.json", "markdown": out / "summary.md"}
@@ -67,7 +68,7 @@ class EvalReport:
         if plots:
             from qa.eval.plots import write_plots
 
-            paths.update(write_plots(self, out))
+            paths.update(write_plots(self, out, language))
         return paths
 
 

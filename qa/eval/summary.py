@@ -82,13 +82,12 @@ def summarize(records: Sequence[dict]) -> dict:
 
 
 def per_article(records: Sequence[dict], system: str, condition: str = "none") -> dict[str, float]:
-    """First-citation accuracy per gold article (answerable questions only)."""
+    """First-citation accuracy per gold article (answerable questions that name one)."""
     by_article: dict[str, list[float]] = {}
     for r in records:
-        if r["system"] == system and r["condition"] == condition and r["metrics"]["answerable"]:
-            by_article.setdefault(str(r.get("article_title") or r["article"]), []).append(
-                r["metrics"]["first_citation"]
-            )
+        name = r.get("article_title") or r.get("article")
+        if name and r["system"] == system and r["condition"] == condition and r["metrics"]["answerable"]:
+            by_article.setdefault(str(name), []).append(r["metrics"]["first_citation"])
     return {a: sum(v) / len(v) for a, v in by_article.items()}
 
 

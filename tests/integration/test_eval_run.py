@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import GENERALSTAB, SEED, build_qa
+from helpers import OWN_QUESTIONS, SEED, build_qa, write_jsonl
 
 from qa.cli import main
 from qa.eval.datasets import DatasetError, load_dataset
@@ -108,14 +108,7 @@ def test_cli_end_to_end_with_baselines(tmp_path: Path, capsys: pytest.CaptureFix
 
 def test_cli_store_mode_jsonl_with_english_question(tmp_path: Path, embeddings, capsys) -> None:
     build_qa(tmp_path / "env-store", embeddings).ingest([SEED])  # the store NEWSQA_DATA_DIR points at
-    rows = [
-        {"question": "Was wies der Generalstab in Kiew zurück?",
-         "answers": ["dass die Soldaten eingekesselt seien"], "evidence": [GENERALSTAB]},
-        {"question": "What did the general staff in Kyiv deny?", "answers": [], "evidence": [GENERALSTAB]},
-        {"question": "Wer gewann die Fußball-WM 1954?", "answers": []},
-    ]  # fmt: skip
-    path = tmp_path / "q.jsonl"
-    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    path = write_jsonl(tmp_path / "q.jsonl", OWN_QUESTIONS)
     assert main(["eval", str(path), "--store", "--out", str(tmp_path / "r"), "--no-plots"]) == 0
     report = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
     assert [r["language"] for r in report["records"]] == ["de", "en", "de"]

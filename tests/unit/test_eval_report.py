@@ -3,10 +3,10 @@ the abstention figures appear wherever they apply. Hand-made records, no model."
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from helpers import write_jsonl
 
 from qa.eval.datasets import DatasetError, load_dataset
 from qa.eval.metrics import Gold, Prediction, Unit, score
@@ -84,11 +84,6 @@ def test_distractors_heading_names_them() -> None:
     assert "## Asked of the set's own articles (1 article)" in markdown
     assert "## Asked of the set's own articles and 50 articles of gnad.csv" in markdown
     assert table_rows(markdown, "By question language")[0][0] == "without distractors"
-
-
-def write_jsonl(path: Path, rows: list[dict]) -> Path:
-    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    return path
 
 
 def test_jsonl_splits_come_from_the_file_only(tmp_path: Path) -> None:

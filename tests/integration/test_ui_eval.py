@@ -1,0 +1,95 @@
+"""The Evaluation tab's callback (ui/evaluation.py) without a browser: it asks the store the page
+serves, through the same ``qa.eval.evaluate`` as the CLI, reports one set as one set, and meets a
+bad file with one line."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from helpers import OWN_QUESTIONS, WRONG_GOLD, write_jsonl
+
+import ui.evaluation
+from ui.evaluation import Evaluation
+
+GERMAN = SimpleNamespace(session_hash="s1", headers={"cookie": "newsqa-lang=de"})
+
+
+def no_progress(*_args: object, **_kwargs: object) -> None:
+    """Stands in for ``gr.Progress`` outside a Gradio event."""
+
+
+@pytest.fixture(scope="module")
+def evaluation(seeded) -> Evaluation:
+    return Evaluation(seeded)
+
+
+def test_a_run_reports_one_set_with_each_question_and_the_files(
+    evaluation: Evaluation, tmp_path: Path
+) -> None:
+    path = write_jsonl(tmp_path / "mine.jsonl", [*OWN_QUESTIONS, WRONG_GOLD])
+    status, summary, plots, table, md, archive = evaluation.run(str(path), None, no_progress)  # type: ignore[arg-type]
+    assert status.startswith("**Done:** 4 questions asked") and "`extractive`" in status
+    lines = summary.splitlines()
+    assert lines[0] == "### Asked of your store (1 article)"
+    assert "dev" not in summary and "test" not in summary  # one set, not halved
+    assert lines[2] == "| Metric | all questions (4) | German questions (3) | English questions (1) |"
+    rows = {line.split(" | ")[0].strip("| "): line for line in lines[4:]}
+    # 2 of the 3 answerable questions cite their gold first; the unanswerable one abstains
+    assert rows["first citation holds the answer"].split(" | ")[1] == "0.667"
+    assert rows["no answer to unanswerable questions"].split(" | ")[1:3] == ["1.000", "1.000"]
+    assert "model sentences shown verified" not in rows  # the LLM's figures: not for this answerer
+    frame = table["value"]
+    assert list(frame.columns) == ["No.", "Question", "Result", "Answer", "Citations"]
+    assert list(frame["Result"])[:3] == ["✓ first citation right"] * 2 + ["✓ no answer (unanswerable)"]
+    assert list(frame["Result"])[3].startswith("✗")
+    assert (
+        "Der Generalstab in Kiew wies" in frame["Citations"][0]
+        and "Trump bittet Putin" in frame["Citations"][0]
+    )
+    assert plots.count('<img src="data:image/png;base64,') == 2  # hit@k and latency: no article named
+    assert Path(md["value"]).read_text(encoding="utf-8").startswith("# Evaluation: mine.jsonl")
+    with zipfile.ZipFile(archive["value"]) as z:
+        assert {"newsqa-eval/report.json", "newsqa-eval/summary.md", "newsqa-eval/latency.png"} <= set(
+            z.namelist()
+        )
+
+
+def test_german_page_gets_german_figures_and_a_cap(
+    evaluation: Evaluation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ui.evaluation, "MAX_QUESTIONS", 2)
+    path = write_jsonl(tmp_path / "mine.jsonl", OWN_QUESTIONS)
+    status, summary, *_ = evaluation.run(str(path), GERMAN, no_progress)  # type: ignore[arg-type]
+    assert status.startswith("**Fertig:** 2 Fragen in")
+    assert "Der Satz hat 3 Fragen; gestellt wurde eine feste Stichprobe von 2" in status
+    assert summary.startswith("### An Ihren Speicher gestellt (1 Artikel)")
+    assert "| erstes Zitat enthält die Antwort | " in summary and "1,000" in summary
+
+
+@pytest.mark.parametrize(
+    ("content", "detail"),
+    [
+        ("", "bad.jsonl: the file is empty"),
+        ("kein json\n", "bad.jsonl: line 1: malformed JSON"),
+        ('{"frage": "Wer?", "answers": []}\n', "bad.jsonl: line 1: field 'question'"),
+        ('{"question": "Wer?", "answers": "A"}\n', "bad.jsonl: line 1: field 'answers'"),
+        ("[1, 2]", "bad.jsonl: line 1: expected a non-empty dict"),
+    ],
+)
+def test_bad_files_get_one_line(evaluation: Evaluation, tmp_path: Path, content: str, detail: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text(content, encoding="utf-8")
+    status, summary, plots, table, md, archive = evaluation.run(str(path), None, no_progress)  # type: ignore[arg-type]
+    assert status.startswith("**Cannot use this set:** ") and "\n" not in status
+    assert detail.replace("'", "&#x27;") in status and str(tmp_path) not in status  # the name, not the path
+    assert summary == plots == "" and not table["visible"] and not md["visible"] and not archive["visible"]
+
+
+def test_no_file_and_an_empty_store(make_qa, tmp_path: Path) -> None:
+    empty = Evaluation(make_qa())
+    assert empty.run(None, None, no_progress)[0] == "Choose a question set first."  # type: ignore[arg-type]
+    path = write_jsonl(tmp_path / "mine.jsonl", OWN_QUESTIONS)
+    assert "holds no articles" in empty.run(str(path), None, no_progress)[0]  # type: ignore[arg-type]
