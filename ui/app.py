@@ -213,7 +213,11 @@ def build_app(qa: NewsQA) -> gr.Blocks:
                 elem_id="eval-questions",
             )
         eval_outputs = [eval_status, eval_summary, eval_plots, eval_questions, eval_md, eval_zip]
-        eval_btn.click(evaluation.run, eval_file, eval_outputs, api_name="evaluate", concurrency_limit=1)
+        eval_btn.click(
+            evaluation.run, eval_file, eval_outputs, api_name="evaluate", concurrency_limit=1
+        ).then(
+            lambda: None, None, eval_file, api_visibility="private"
+        )  # the box empties, ready for the next set (the report names the one asked)
 
         list_btn.click(articles.table_for, None, table, api_name="list_articles")
         list_btn.click(articles.info_for, None, info, api_name="info")  # the settings line, for scripts

@@ -10,10 +10,11 @@ import json
 from ui.strings import ARIA
 
 ARIA_JSON = json.dumps(ARIA, ensure_ascii=False)
-# What the page shows of articles and answers: never relabelled, whatever words it holds.
+# What the page shows of articles and answers, and code (field names such as ``question``): never
+# relabelled, whatever words it holds (a table's rows are in its sizing ``tbody`` and its virtual body).
 DATA_SELECTOR = (
-    ".article-text, .article-title, .message-content, #sources-list label, #articles-table tbody, "
-    "#eval-questions tbody"
+    "code, .article-text, .article-title, .message-content, #sources-list label, #articles-table tbody, "
+    "#articles-table .virtual-body, #eval-questions tbody, #eval-questions .virtual-body"
 )
 
 CSS = """
@@ -67,14 +68,20 @@ a.cite:focus-visible { outline: 2px solid #b45309; outline-offset: 1px; }
 #confirm-row { align-items: center; border: 1px solid var(--border-color-primary); border-radius: 10px;
   padding: 6px 10px; }
 #eval-summary table { font-size: 0.88em; }
-#eval-summary td:first-child { white-space: normal; }
+#eval-summary td:not(:first-child), #eval-summary th:not(:first-child) { text-align: right;
+  font-variant-numeric: tabular-nums; }
 #eval-questions, #eval-questions * { font-family: var(--font) !important; }
 #eval-questions td { font-size: 0.86em; white-space: pre-line; }
-.eval-plots { display: grid; grid-template-columns: repeat(auto-fit, minmax(380px, 1fr)); gap: 14px; }
+.eval-plots { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 14px;
+  align-items: start; }
 .eval-plot { margin: 0; border: 1px solid var(--border-color-primary); border-radius: 10px;
   background: #ffffff; padding: 8px; }
 .eval-plot img { display: block; width: 100%; height: auto; }
-.eval-plot figcaption { font-size: 0.82em; color: #55606d; padding-top: 4px; text-align: center; }
+.eval-plot figcaption { font-size: 0.82em; color: var(--body-text-color-subdued); padding-top: 4px;
+  text-align: center; }
+.dark .eval-plot { background: var(--block-background-fill); }
+/* the PNGs are drawn on white: inverted and hue-turned back, their lines keep their colours */
+.dark .eval-plot img { filter: invert(0.88) hue-rotate(180deg); }
 """
 
 # Clicking a citation marker in the chat fills the hidden key box and presses the hidden button,

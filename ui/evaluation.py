@@ -76,7 +76,7 @@ class Evaluation:
         except (DatasetError, ValueError, RecursionError) as exc:  # a bad file: one line, naming it
             message = str(exc).replace(str(path), name) if str(exc) else type(exc).__name__
             return self.empty(t("eval_bad", lang, message=render.inert(message)))
-        seconds = f"{time.perf_counter() - started:.1f}"
+        seconds = number(time.perf_counter() - started, lang, 1)
         asked = count(report.meta["questions"], "question", lang)
         answerer = render.esc(report.config["answerer"])
         done = t("eval_done", lang, questions=asked, seconds=seconds, answerer=answerer)

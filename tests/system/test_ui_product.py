@@ -1,7 +1,9 @@
 """The web chat as a user meets it, in a real Chromium: one language per page, light and dark mode,
-the layout at 1366x768, keyboard use, clearing the chat. One page load per language and theme.
+the layout at 1366x768, keyboard use, clearing the chat, an evaluation run from the page. One page
+load per language and theme.
 
-Each page is screenshotted to ``test-artifacts/ui-<lang>-<theme>.png`` for a person to look at.
+Each page is screenshotted to ``test-artifacts/ui-<lang>-<theme>.png`` (the Evaluation tab to
+``ui-eval-<lang>-<theme>.png``) for a person to look at.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import ARTIFACTS, GENERALSTAB
+from helpers import ARTIFACTS, GENERALSTAB, OWN_QUESTIONS, WRONG_GOLD, write_jsonl
 from playwright import sync_api
 from ui_helpers import seeded_chat
 
@@ -42,7 +44,8 @@ GRADIO_WORDS = {
 # the check removes it and reads the rest, the page's own words.
 DATA = (
     ".article-text, .article-title, .article-meta, #sources-list label, .message-content, "
-    "#articles-table tbody, #lang-switch, .example-q"
+    "#articles-table tbody, #articles-table .virtual-body, #eval-questions tbody, "
+    "#eval-questions .virtual-body, #lang-switch, .example-q"
 )
 CHROME_TEXT = f"""() => {{
   const clone = document.body.cloneNode(true);
@@ -128,13 +131,18 @@ def settled_text(page: sync_api.Page, phrases: list[str]) -> str:
     return str(page.evaluate(CHROME_TEXT))
 
 
+# The tabs after the chat, each with an element that shows once it is open.
+TABS = ((1, "#articles-table"), (2, "#eval-run"))
+
+
 def assert_one_language(page: sync_api.Page, lang: str) -> None:
-    """No phrase of the other language on either tab, in text or accessible names."""
+    """No phrase of the other language on any tab, in text or accessible names."""
     phrases = foreign_phrases(lang)
     texts = [settled_text(page, phrases)]
-    page.locator("#tab-articles-button, [role=tab]").nth(1).click()
-    page.locator("#articles-table").wait_for()
-    texts.append(settled_text(page, phrases))
+    for index, shown in TABS:
+        page.locator("[role=tab]").nth(index).click()
+        page.locator(shown).wait_for()
+        texts.append(settled_text(page, phrases))
     page.locator("[role=tab]").first.click()
     found = [p for p in phrases if any(p in text for text in texts)]
     assert not found, f"{lang} page shows {found}"
@@ -267,4 +275,69 @@ def test_german_page_dark_and_english_page_light(browser, url: str, tmp_path: Pa
     assert_one_language(page, "de")
     page.reload()
     page.wait_for_function(GERMAN_INFO)
+    page.context.close()
+
+
+def run_evaluation(page: sync_api.Page, path: Path, done: str) -> str:
+    """Upload ``path`` on the Evaluation tab and run it; returns the status line once it reads ``done``."""
+    page.locator("[role=tab]").nth(2).click()
+    page.locator("#eval-upload input[type=file]").set_input_files(str(path))
+    page.locator("#eval-upload").get_by_text(path.name).first.wait_for(timeout=30_000)
+    page.locator("#eval-run").click()
+    status = page.locator("#eval-status")
+    status.get_by_text(done).wait_for(timeout=120_000)
+    shown = f"() => !document.querySelector('#eval-upload').innerText.includes({json.dumps(path.name)})"
+    page.wait_for_function(shown, timeout=30_000)  # the box empties, ready for the next set
+    return status.inner_text()
+
+
+def summary_cells(page: sync_api.Page, metric: str) -> list[str]:
+    """The summary table's cells in the row of ``metric``."""
+    row = page.locator("#eval-summary tr", has_text=metric).first
+    return [c.strip() for c in row.locator("td").all_inner_texts()]
+
+
+def question_row(page: sync_api.Page, question: str) -> str:
+    """The questions table's row of ``question`` (the table's rows are ``.virtual-row`` elements)."""
+    return page.locator("#eval-questions .virtual-row", has_text=question).first.inner_text()
+
+
+def test_evaluation_tab_runs_a_set_in_both_languages_and_themes(browser, url: str, tmp_path: Path) -> None:
+    """A user's own set (no splits, no articles) uploaded on the page: one set asked of the store,
+    the right verdict per question, a report to download; a bad file gets one line."""
+    mine = write_jsonl(tmp_path / "mine.jsonl", [*OWN_QUESTIONS, WRONG_GOLD])
+    page = open_page(browser, url, "en-US", "light")
+    bad = write_jsonl(tmp_path / "broken.jsonl", [{"frage": "Wer?"}])
+    status = run_evaluation(page, bad, "Cannot use this set")
+    assert status.count("broken.jsonl") == 1 and "'question'" in status and len(status.splitlines()) == 1
+    assert run_evaluation(page, mine, "Done:").startswith("Done: 4 questions asked")
+    assert "Asked of your store (1 article)" in page.locator("#eval-summary").inner_text()
+    # 2 of the 3 answerable questions cite their gold first; the unanswerable one gets no answer
+    assert summary_cells(page, "first citation holds the answer")[1] == "0.667"
+    assert summary_cells(page, "no answer to unanswerable questions")[1] == "1.000"
+    assert "✓ first citation right" in question_row(page, "Was wies der Generalstab in Kiew zurück?")
+    assert GENERALSTAB[:40] in question_row(page, "Was wies der Generalstab in Kiew zurück?")
+    assert "✓ no answer (unanswerable)" in question_row(page, "Wer gewann die Fußball-WM 1954?")
+    assert "✗" in question_row(page, WRONG_GOLD["question"])
+    sync_api.expect(page.locator("#eval-plots img")).to_have_count(2)
+    with page.expect_download(timeout=90_000) as download:
+        page.get_by_role("button", name="Report (Markdown)").click()
+    report = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "## Asked of your store (1 article)" in report and "| newsqa | 4 |" in report
+    assert page.get_by_role("button", name="All report files (ZIP)").is_visible()
+    assert_one_language(page, "en")
+    page.locator("[role=tab]").nth(2).click()
+    page.locator("#eval-run").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "ui-eval-en-light.png"), full_page=True)
+    page.context.close()
+
+    page = open_page(browser, url, "de-DE", "dark")
+    assert run_evaluation(page, mine, "Fertig:").startswith("Fertig: 4 Fragen in")
+    assert summary_cells(page, "erstes Zitat enthält die Antwort")[1] == "0,667"
+    assert "✓ keine Antwort (nicht beantwortbar)" in question_row(page, "Wer gewann die Fußball-WM 1954?")
+    assert_one_language(page, "de")
+    page.locator("[role=tab]").nth(2).click()
+    page.locator("#eval-run").wait_for()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui-eval-de-dark.png"), full_page=True)
     page.context.close()
