@@ -30,7 +30,14 @@ def test_a_run_reports_one_set_with_each_question_and_the_files(
     evaluation: Evaluation, tmp_path: Path
 ) -> None:
     path = write_jsonl(tmp_path / "mine.jsonl", [*OWN_QUESTIONS, WRONG_GOLD])
-    status, summary, plots, table, md, archive = evaluation.run(str(path), None, no_progress)  # type: ignore[arg-type]
+    shown: list[tuple[float, str]] = []
+
+    def progress(fraction: float, desc: str = "") -> None:
+        shown.append((fraction, desc))
+
+    status, summary, plots, table, md, archive = evaluation.run(str(path), None, progress)  # type: ignore[arg-type]
+    assert shown[0] == (0, "Reading the question set …") and shown[-1] == (1.0, "Question 4 of 4")
+    assert len(shown) == 5  # the bar moves after each question
     assert status.startswith("**Done:** 4 questions asked") and "`extractive`" in status
     lines = summary.splitlines()
     assert lines[0] == "### Asked of your store (1 article)"
