@@ -171,7 +171,7 @@ def build_app(qa: NewsQA) -> gr.Blocks:
                     elem_id="articles-table",
                     wrap=True,
                     max_height=520,
-                    column_widths=["33%", "21%", "10%", "8%", "14%", "14%"],
+                    column_widths=["29%", "18%", "12%", "11%", "14%", "16%"],
                 )
                 with gr.Row(elem_id="pager", equal_height=True):
                     prev_btn = gr.Button(
@@ -203,7 +203,7 @@ def build_app(qa: NewsQA) -> gr.Blocks:
         )
         wire_web_sources(articles, web, status, table, view, info)
         private: dict[str, Any] = {"api_visibility": "private"}
-        search.input(articles.search, [search, view], [table, view], trigger_mode="always_last", **private)
+        search.change(articles.search, [search, view], [table, view], trigger_mode="always_last", **private)
         sort.input(articles.sort, [sort, view], [table, view], **private)
         prev_btn.click(articles.previous_page, view, [table, view], **private)
         next_btn.click(articles.next_page, view, [table, view], **private)

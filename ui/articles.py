@@ -103,7 +103,7 @@ class Articles:
         view: TableView | None = None,
         request: gr.Request | None = None,
         progress: gr.Progress | None = None,
-    ) -> tuple[str, Any, str, TableView]:
+    ) -> tuple[str, Any, TableView, str]:
         """Ingest uploaded files; bad ones are reported by name, one line each, and change nothing."""
         lang = request_language(request)
         progress = progress or gr.Progress()

@@ -11,7 +11,10 @@ from ui.strings import ARIA
 
 ARIA_JSON = json.dumps(ARIA, ensure_ascii=False)
 # What the page shows of articles and answers: never relabelled, whatever words it holds.
-DATA_SELECTOR = ".article-text, .article-title, .message-content, #sources-list label, #articles-table tbody"
+DATA_SELECTOR = (
+    ".article-text, .article-title, .message-content, #sources-list label, #articles-table tbody, "
+    "#articles-table .virtual-body"  # the table draws its rows in view as a virtual list
+)
 
 CSS = """
 .gradio-container { max-width: 1440px !important; width: 100% !important; margin: 0 auto; }

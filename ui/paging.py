@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 PAGE_SIZE = 50
 
@@ -58,7 +59,7 @@ def page_of(
     field, descending = SORTS.get(view.sort, SORTS[DEFAULT_SORT])
     column = COLUMNS[field]
 
-    def key(row: list[object]) -> object:
+    def key(row: list[object]) -> Any:
         value = row[column]
         return value.casefold() if isinstance(value, str) else value
 

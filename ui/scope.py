@@ -65,9 +65,17 @@ def build_scope() -> ScopeControls:
                 min_width=130,
                 elem_id="scope-source",
             )
-            dates = {"placeholder": T("date_placeholder"), "max_lines": 1, "scale": 1, "min_width": 136}
-            since = gr.Textbox(label=T("scope_since"), elem_id="scope-since", **dates)
-            until = gr.Textbox(label=T("scope_until"), elem_id="scope-until", **dates)
+            since, until = (
+                gr.Textbox(
+                    label=T(f"scope_{end}"),
+                    placeholder=T("date_placeholder"),
+                    max_lines=1,
+                    scale=1,
+                    min_width=136,
+                    elem_id=f"scope-{end}",
+                )
+                for end in ("since", "until")
+            )
         with gr.Row(elem_id="scope-foot", equal_height=True):
             status = gr.Markdown(T("scope_all"), elem_id="scope-status")
             reset = gr.Button(T("scope_reset"), size="sm", scale=0, min_width=150, elem_id="scope-reset")

@@ -32,7 +32,7 @@ GRADIO_WORDS = {
 # the check removes it and reads the rest, the page's own words.
 DATA = (
     ".article-text, .article-title, .article-meta, #sources-list label, .message-content, "
-    "#articles-table tbody, #lang-switch, .example-q"
+    "#articles-table tbody, #articles-table .virtual-body, #lang-switch, .example-q"
 )
 CHROME_TEXT = f"""() => {{
   const clone = document.body.cloneNode(true);
