@@ -69,6 +69,7 @@ a.cite:focus-visible { outline: 2px solid #b45309; outline-offset: 1px; }
 #chat-col:has(#scope .label-wrap.open) #chatbot { height: calc(100vh - 560px) !important;
   min-height: 200px !important; }
 #scope-row { gap: 8px; }
+#scope-row input[role=combobox] { text-overflow: ellipsis; }  /* a long title, not under the arrow */
 #scope-foot { align-items: center; gap: 8px; }
 #scope-status p { margin: 0; font-size: 0.86em; color: var(--body-text-color-subdued); }
 .scope-error { color: #a11919; font-weight: 600; }
