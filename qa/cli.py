@@ -193,7 +193,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from qa.scope.selection import SelectionError
+
     qa = _qa()
+    try:
+        return _ask(qa, args)
+    except SelectionError as exc:  # a bad day, --since after --until, an unknown --article
+        raise UserError(exc.say(_lang(qa))) from None
+
+
+def _ask(qa: NewsQA, args: argparse.Namespace) -> int:
     selection = selection_from(args)
     if args.file:
         return _ask_batch(qa, args.file, selection)

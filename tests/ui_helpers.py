@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -14,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from playwright import sync_api
+
     from qa.api import NewsQA
 
 CHROMIUM = "/usr/bin/chromium"
@@ -126,3 +129,80 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+# ---- driving the page -------------------------------------------------------------------------
+WIDTH, HEIGHT = 1366, 768
+"""The screen the layout must fit: the article view beside the chat, above the fold."""
+
+
+def _named() -> str:
+    from ui.strings import ARIA
+
+    answer = json.dumps([ARIA[lang]["answer"] + ": " for lang in ARIA])
+    return f"""() => {{
+  const names = [...document.querySelectorAll("#chatbot [aria-label]")]
+    .map((e) => e.getAttribute("aria-label"));
+  const answer = {answer};
+  return names.some((n) => answer.some((a) => n.startsWith(a)))
+    && !names.some((n) => n.startsWith("bot's message: ") || n.startsWith("user's message: "));
+}}"""
+
+
+NAMED = _named()
+"""The page script has named the messages: an answer carries a plain-text name in the page's
+language, and no message keeps Gradio's raw "bot's message: <html>" / "user's message: " name."""
+
+
+def open_page(browser: sync_api.Browser, url: str, locale: str, scheme: str) -> sync_api.Page:
+    """The page at 1366x768 in a fresh context (its own session), in ``locale`` and colour ``scheme``."""
+    context = browser.new_context(
+        viewport={"width": WIDTH, "height": HEIGHT}, locale=locale, color_scheme=scheme
+    )
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector("#chat-col textarea", timeout=30_000)
+    page.wait_for_function("() => (document.querySelector('#info-line')?.innerText || '').trim().length > 0")
+    return page
+
+
+def send(page: sync_api.Page, question: str) -> None:
+    """Type ``question`` and press Enter, once the box takes input."""
+    box = page.locator("#chat-col textarea").first
+    page.wait_for_function("() => !document.querySelector('#chat-col textarea').disabled", timeout=60_000)
+    box.fill(question)
+    box.press("Enter")  # Enter sends
+
+
+def ask(page: sync_api.Page, question: str) -> None:
+    """Ask and wait for the answer's sources and the page script's names of the new messages."""
+    before = page.locator("#chatbot [aria-label]").count()
+    send(page, question)
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#chatbot [aria-label]').length > {before}", timeout=60_000
+    )
+    page.locator("#sources-list label").first.wait_for(timeout=60_000)
+    page.wait_for_function(NAMED, timeout=30_000)
+
+
+def assert_article_beside_chat(page: sync_api.Page) -> None:
+    chat = page.locator("#chat-col").bounding_box()
+    article = page.locator("#article-box").bounding_box()
+    assert chat and article
+    assert article["x"] >= chat["x"] + chat["width"] - 1, "the article view is not beside the chat"
+    assert article["y"] + 120 <= HEIGHT, f"the article view starts below the fold: {article}"
+
+
+def shoot(page: sync_api.Page, *name: str) -> None:
+    """A screenshot to ``test-artifacts/ui-<name>.png``, for a person to look at."""
+    from helpers import ARTIFACTS
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"ui-{'-'.join(name)}.png"))
+
+
+def open_scope(page: sync_api.Page) -> None:
+    """The chat's "ask within a selection" controls, opened (left open when they are)."""
+    if not page.locator("#scope-row").is_visible():
+        page.locator("#scope > button, #scope .label-wrap").first.click()
+    page.locator("#scope-row").wait_for(state="visible", timeout=30_000)

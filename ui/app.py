@@ -25,6 +25,8 @@ from ui.articles import Articles
 from ui.assets import LANG_JS, SCROLL_JS, SWITCH_JS
 from ui.chat import Chat
 from ui.evaluation import MAX_QUESTIONS, Evaluation
+from ui.paging import DEFAULT_SORT, SORTS, TableView
+from ui.scope import build_scope, wire_scope
 from ui.strings import i18n, request_language, t, table_headers
 from ui.web_sources import build_web_sources, feeds_markdown, wire_web_sources
 
@@ -56,8 +58,8 @@ def build_app(qa: NewsQA) -> gr.Blocks:
                 chatbot = gr.Chatbot(
                     elem_id="chatbot",
                     show_label=False,
-                    height="calc(100vh - 330px)",
-                    min_height=320,
+                    height="calc(100vh - 380px)",  # room for the closed selection controls
+                    min_height=280,
                     placeholder=T("chat_placeholder"),  # type: ignore[arg-type]  # Gradio translates it
                     buttons=["copy"],
                 )
@@ -69,11 +71,12 @@ def build_app(qa: NewsQA) -> gr.Blocks:
                     scale=7,
                     elem_id="question",
                 )
+                scope = build_scope()
                 gr.ChatInterface(
                     chat.respond,
                     chatbot=chatbot,
                     textbox=textbox,
-                    additional_inputs=[turns],
+                    additional_inputs=[turns, *scope.inputs],
                     additional_outputs=[turns, sources, article, panel_md],
                     api_name="chat",
                     concurrency_limit=4,
@@ -89,6 +92,7 @@ def build_app(qa: NewsQA) -> gr.Blocks:
                             elem_classes="example-q",
                         )
                         example.click(None, None, textbox, js=_example_js(key))
+                scope.box.render()
             with gr.Column(scale=4, elem_id="source-col"):
                 panel_md.render()
                 sources.render()
@@ -125,6 +129,7 @@ def build_app(qa: NewsQA) -> gr.Blocks:
         chatbot.clear(chat.cleared, None, [turns, sources, article, panel_md], api_visibility="private")
         demo.unload(chat.forget_session)
         demo.unload(evaluation.forget_session)
+        wire_scope(chat, scope, chat_tab)
 
         articles_tab = gr.Tab(T("tab_articles"), elem_id="tab-articles")
         with articles_tab, gr.Row(equal_height=False):
@@ -145,6 +150,22 @@ def build_app(qa: NewsQA) -> gr.Blocks:
                 status = gr.Markdown(elem_id="ingest-status")
                 preview = gr.HTML(render.placeholder_html(""), elem_id="preview")
             with gr.Column(scale=2):
+                with gr.Row(elem_id="table-tools", equal_height=True):
+                    search = gr.Textbox(
+                        label=T("search_label"),
+                        placeholder=T("search_placeholder"),
+                        max_lines=1,
+                        scale=3,
+                        elem_id="table-search",
+                    )
+                    sort = gr.Dropdown(
+                        choices=sort_choices("en"),
+                        value=DEFAULT_SORT,
+                        label=T("sort_label"),
+                        scale=2,
+                        elem_id="table-sort",
+                    )
+                view = gr.State(TableView())
                 table = gr.Dataframe(
                     headers=table_headers("en"),
                     datatype=["str", "str", "str", "number", "str", "str"],
@@ -152,10 +173,17 @@ def build_app(qa: NewsQA) -> gr.Blocks:
                     label=T("table_label"),
                     elem_id="articles-table",
                     wrap=True,
-                    show_search="search",
                     max_height=520,
-                    column_widths=["33%", "21%", "10%", "8%", "14%", "14%"],
+                    column_widths=["29%", "18%", "12%", "11%", "14%", "16%"],
                 )
+                with gr.Row(elem_id="pager", equal_height=True):
+                    prev_btn = gr.Button(
+                        T("prev_page"), size="sm", scale=0, min_width=110, elem_id="page-prev"
+                    )
+                    pager = gr.Markdown(elem_id="page-line")
+                    next_btn = gr.Button(
+                        T("next_page"), size="sm", scale=0, min_width=110, elem_id="page-next"
+                    )
                 selected = gr.Textbox(elem_id="selected-id", elem_classes="hidden-ctl", show_label=False)
                 list_btn = gr.Button("list", elem_classes="hidden-ctl")
                 with gr.Row(equal_height=True):
@@ -166,20 +194,30 @@ def build_app(qa: NewsQA) -> gr.Blocks:
                     confirm_btn = gr.Button(T("confirm_yes"), variant="stop", scale=0, min_width=140)
                     cancel_btn = gr.Button(T("cancel"), scale=0, min_width=120)
 
-        ingest_btn.click(articles.ingest_files, files, [status, table, info], api_name="ingest_files").then(
-            lambda: None, None, files, api_visibility="private"
-        )  # the box empties: nothing re-sent
+        # what changes the articles lists the session's page of them (``view``, no part of the API)
+        ingest_btn.click(
+            articles.ingest_files, [files, view], [status, table, view, info], api_name="ingest_files"
+        ).then(lambda: None, None, files, api_visibility="private")  # the box empties: nothing re-sent
         paste_btn.click(
-            articles.add_text, [title, text], [status, table, info, title, text], api_name="add_text"
+            articles.add_text,
+            [title, text, view],
+            [status, table, view, info, title, text],
+            api_name="add_text",
         )
-        wire_web_sources(articles, web, status, table, info)
+        wire_web_sources(articles, web, status, table, view, info)
+        private: dict[str, Any] = {"api_visibility": "private"}
+        search.change(articles.search, [search, view], [table, view], trigger_mode="always_last", **private)
+        sort.input(articles.sort, [sort, view], [table, view], **private)
+        prev_btn.click(articles.previous_page, view, [table, view], **private)
+        next_btn.click(articles.next_page, view, [table, view], **private)
+        view.change(articles.pager, view, [pager, prev_btn, next_btn], **private)
         table.select(
             articles.select_article, None, [selected, chosen, preview, confirm_row], api_visibility="private"
         )
         delete_btn.click(articles.ask_delete, selected, [confirm_md, confirm_row], api_visibility="private")
         cancel_btn.click(lambda: gr.update(visible=False), None, confirm_row, api_visibility="private")
-        deleted = [status, table, info, selected, chosen, preview, confirm_row]
-        confirm_btn.click(articles.delete, selected, deleted, api_name="delete_article")
+        deleted = [status, table, view, info, selected, chosen, preview, confirm_row]
+        confirm_btn.click(articles.delete, [selected, view], deleted, api_name="delete_article")
 
         eval_tab = gr.Tab(T("tab_eval"), elem_id="tab-eval")
         with eval_tab:
@@ -224,14 +262,16 @@ def build_app(qa: NewsQA) -> gr.Blocks:
 
         # The page's language: set when it loads and by the switch; both then rewrite what the
         # server built (the switch also starts a new chat, so no answer keeps the old language).
-        def localised(request: gr.Request) -> tuple[Any, ...]:
+        def localised(shown: TableView | None, request: gr.Request) -> tuple[Any, ...]:
             lg = request_language(request)
             heading, empty_article = chat.localised(lg)
             return (
                 heading,
                 empty_article,
                 articles.info(lg),
-                articles.table(lg),
+                *articles.table(lg, shown),
+                articles.pager(shown, request)[0],
+                gr.update(choices=sort_choices(lg)),
                 render.placeholder_html(t("select_article", lg)),
                 "",  # the last ingest's or deletion's message was in the old language
                 gr.update(visible=False),
@@ -248,6 +288,9 @@ def build_app(qa: NewsQA) -> gr.Blocks:
             article,
             info,
             table,
+            view,
+            pager,
+            sort,
             preview,
             status,
             confirm_row,
@@ -258,14 +301,24 @@ def build_app(qa: NewsQA) -> gr.Blocks:
             eval_intro,
             *eval_outputs,
         ]
-        demo.load(None, js=LANG_JS).then(localised, None, texts, api_visibility="private")
-        switch.click(None, js=SWITCH_JS).then(localised, None, texts, api_visibility="private").then(
+        loaded = demo.load(None, js=LANG_JS).then(localised, view, texts, api_visibility="private")
+        switched = switch.click(None, js=SWITCH_JS).then(localised, view, texts, api_visibility="private")
+        for event in (loaded, switched):
+            event.then(chat.scope_choices, scope.pickers, scope.pickers, **private).then(
+                chat.scope_status, scope.inputs, scope.status, **private
+            )
+        switched.then(
             lambda: ([], [], gr.update(choices=[], value=None)),
             None,
             [chatbot, turns, sources],
             api_visibility="private",
         )
     return demo
+
+
+def sort_choices(lang: str) -> list[tuple[str, str]]:
+    """The sort picker's ``(label, key)`` choices in ``lang``."""
+    return [(t(f"sort_{key}", lang), key) for key in SORTS]
 
 
 def _example_js(key: str) -> str:

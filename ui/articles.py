@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ import gradio as gr
 
 from qa.text.phrases import ingest_summary
 from ui import render
+from ui.paging import DEFAULT_SORT, TableView, page_of
 from ui.strings import request_language, t, table_headers
 
 if TYPE_CHECKING:
@@ -47,24 +49,66 @@ class Articles:
             language=lang,
         )
 
-    def table_for(self, request: gr.Request | None = None) -> pd.DataFrame:
-        """The ``list_articles`` endpoint: the table in the caller's language."""
-        return self.table(request_language(request))
-
-    def table(self, lang: str) -> pd.DataFrame:
-        """The stored articles, newest first, with headers in the page's language."""
+    def table_for(self, request: gr.Request | None = None) -> Any:  # no hint Gradio cannot resolve
+        """The ``list_articles`` endpoint: every stored article (a script pages by itself), newest
+        first, with headers in the caller's language."""
         import pandas as pd
 
-        return pd.DataFrame(render.article_rows(self.qa.articles()), columns=table_headers(lang))
+        rows = render.article_rows(self.qa.articles())
+        return pd.DataFrame(rows, columns=table_headers(request_language(request)))
+
+    def table(self, lang: str, view: TableView | None = None) -> tuple[pd.DataFrame, TableView]:
+        """The page of the table ``view`` asks for (searched and sorted first), headers in the page's
+        language, and the view with what the listing found (its page clamped to the pages there are)."""
+        import pandas as pd
+
+        rows, shown = page_of(render.article_rows(self.qa.articles()), view or TableView())
+        return pd.DataFrame(rows, columns=table_headers(lang)), shown
+
+    def previous_page(
+        self, view: TableView | None, request: gr.Request | None = None
+    ) -> tuple[Any, TableView]:
+        return self._turn(view, -1, request)
+
+    def next_page(self, view: TableView | None, request: gr.Request | None = None) -> tuple[Any, TableView]:
+        return self._turn(view, 1, request)
+
+    def _turn(self, view: TableView | None, step: int, request: gr.Request | None) -> tuple[Any, TableView]:
+        view = view or TableView()
+        return self.table(request_language(request), replace(view, page=view.page + step))
+
+    def search(
+        self, query: str, view: TableView | None, request: gr.Request | None = None
+    ) -> tuple[Any, TableView]:
+        """The first page of the articles with ``query`` in their title, source or a date."""
+        return self.table(request_language(request), replace(view or TableView(), query=query or "", page=1))
+
+    def sort(
+        self, key: str, view: TableView | None, request: gr.Request | None = None
+    ) -> tuple[Any, TableView]:
+        """The first page in the order ``key`` names (``ui.paging.SORTS``)."""
+        return self.table(
+            request_language(request), replace(view or TableView(), sort=key or DEFAULT_SORT, page=1)
+        )
+
+    def pager(self, view: TableView | None, request: gr.Request | None = None) -> tuple[str, Any, Any]:
+        """The pager line, and the previous and next buttons usable only where there is a page to go to."""
+        view = view or TableView()
+        line = render.pager_line(view, request_language(request))
+        return line, gr.update(interactive=view.page > 1), gr.update(interactive=view.page < view.pages)
 
     def ingest_files(
-        self, files: list[str] | None, request: gr.Request | None = None, progress: gr.Progress | None = None
-    ) -> tuple[str, Any, str]:
+        self,
+        files: list[str] | None,
+        view: TableView | None = None,
+        request: gr.Request | None = None,
+        progress: gr.Progress | None = None,
+    ) -> tuple[str, Any, TableView, str]:
         """Ingest uploaded files; bad ones are reported by name, one line each, and change nothing."""
         lang = request_language(request)
         progress = progress or gr.Progress()
         if not files:
-            return t("choose_files", lang), self.table(lang), self.info(lang)
+            return t("choose_files", lang), *self.table(lang, view), self.info(lang)
         staged = self._stage(files)
         progress(0, desc=t("reading", lang))
 
@@ -82,7 +126,7 @@ class Articles:
             if not message.startswith(name):
                 message = f"{name}: {message}"
             lines.append("- " + t("rejected", lang, message=render.inert(message)))
-        return "\n".join(lines), self.table(lang), self.info(lang)
+        return "\n".join(lines), *self.table(lang, view), self.info(lang)
 
     def _stage(self, files: list[str]) -> list[tuple[Path, str]]:
         """Copy uploads to ``<data_dir>/uploads/<name>``: a stable path gives a stable article id, so
@@ -111,20 +155,25 @@ class Articles:
         return staged
 
     def add_text(
-        self, title: str, text: str, request: gr.Request | None = None, progress: gr.Progress | None = None
-    ) -> tuple[str, Any, str, Any, Any]:
+        self,
+        title: str,
+        text: str,
+        view: TableView | None = None,
+        request: gr.Request | None = None,
+        progress: gr.Progress | None = None,
+    ) -> tuple[Any, ...]:
         """Add pasted text as an article; a blank text is refused with a message."""
         lang = request_language(request)
         progress = progress or gr.Progress()
         if not (text or "").strip():
-            return t("empty_text", lang), self.table(lang), self.info(lang), gr.skip(), gr.skip()
+            return t("empty_text", lang), *self.table(lang, view), self.info(lang), gr.skip(), gr.skip()
         progress(0, desc=t("embedding", lang))
         try:
             report = self.qa.add_text(title or "", text)
         except ValueError as exc:  # IngestError is a ValueError
             message = t("rejected", lang, message=render.inert(str(exc)))
-            return message, self.table(lang), self.info(lang), gr.skip(), gr.skip()
-        return self.summary(report, lang), self.table(lang), self.info(lang), "", ""
+            return message, *self.table(lang, view), self.info(lang), gr.skip(), gr.skip()
+        return self.summary(report, lang), *self.table(lang, view), self.info(lang), "", ""
 
     def select_article(
         self, evt: gr.SelectData, request: gr.Request | None = None
@@ -151,8 +200,8 @@ class Articles:
         return question, gr.update(visible=True)
 
     def delete(
-        self, article_id: str, request: gr.Request | None = None
-    ) -> tuple[str, Any, str, str, str, str, Any]:
+        self, article_id: str, view: TableView | None = None, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
         """Delete the selected article; the message names its title."""
         lang = request_language(request)
         article_id = (article_id or "").strip()
@@ -165,7 +214,7 @@ class Articles:
             msg = t("no_article", lang, id=render.esc(article_id))
         placeholder = render.placeholder_html(t("select_article", lang))
         hidden = gr.update(visible=False)
-        return msg, self.table(lang), self.info(lang), "", "", placeholder, hidden
+        return msg, *self.table(lang, view), self.info(lang), "", "", placeholder, hidden
 
     def summary(self, report: IngestReport, lang: str) -> str:
         head = t("done" if report.changed else "nothing_added", lang)

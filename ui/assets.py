@@ -65,6 +65,22 @@ a.cite:focus-visible { outline: 2px solid #b45309; outline-offset: 1px; }
 #articles-table, #articles-table * { font-family: var(--font) !important; }
 #articles-table td, #articles-table th { font-size: 0.88em; }
 #selected-title p { margin: 0; }
+#scope { margin-top: 2px; }
+/* the selection controls open: the chat gives them its height, the question box stays in view */
+#chat-col:has(#scope .label-wrap.open) #chatbot { height: calc(100vh - 560px) !important;
+  min-height: 200px !important; }
+#scope-row { gap: 8px; }
+#scope-row input[role=combobox] { text-overflow: ellipsis; }  /* a long title, not under the arrow */
+#scope-foot { align-items: center; gap: 8px; }
+#scope-status p { margin: 0; font-size: 0.86em; color: var(--body-text-color-subdued); }
+.scope-error { color: #a11919; font-weight: 600; }
+.dark .scope-error { color: #ffb4b4; }
+.asked-of { display: block; margin-top: 6px; font-size: 0.84em; color: var(--body-text-color-subdued); }
+#table-tools { align-items: end; gap: 8px; }
+#pager { align-items: center; justify-content: space-between; gap: 8px; }
+#page-line { text-align: center; }
+#page-line p { margin: 0; font-size: 0.9em; }
+#articles-table .sort-buttons, #articles-table .sort-button { display: none !important; }
 #confirm-row { align-items: center; border: 1px solid var(--border-color-primary); border-radius: 10px;
   padding: 6px 10px; }
 #eval-summary table { font-size: 0.88em; }

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from qa.api import QuestionError
+from qa.scope.selection import SelectionError, selection_of
 from qa.types import Answer
 from ui import render
 from ui.session import session_folder
@@ -38,16 +39,28 @@ class Chat:
         self._exports = tempfile.TemporaryDirectory(prefix="newsqa-export-")
 
     def respond(
-        self, message: str, history: list[dict], turns: list[Answer] | None, request: gr.Request | None = None
+        self,
+        message: str,
+        history: list[dict],
+        turns: list[Answer] | None,
+        article_id: str | None = None,
+        source: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        request: gr.Request | None = None,
     ) -> Iterator[tuple[Any, ...]]:
-        """Stream the answer, then replace it with the linked answer and its "Sources" box."""
+        """Stream the answer, then replace it with the linked answer and its "Sources" box.
+
+        ``article_id``, ``source``, ``since``, ``until``: the selection controls, as typed; the
+        answer then comes from that selection only and says so under it."""
         lang = request_language(request)
         turns = list(turns or [])
         text = ""
         final: Answer | None = None
         shown_at = time.monotonic()
         try:
-            for event in self.qa.stream(message, render.plain_history(history)):
+            selection = selection_of([article_id or ""], source or "", since, until)
+            for event in self.qa.stream(message, render.plain_history(history), selection):
                 if isinstance(event, Answer):
                     final = event
                     continue
@@ -61,11 +74,17 @@ class Chat:
         except QuestionError as exc:
             yield str(exc), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
+        except SelectionError as exc:  # a bad day, start after end, a chosen article deleted meanwhile
+            yield render.inert(exc.say(lang)), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
         assert final is not None
         turn = len(turns)
         turns.append(final)
+        chosen = final.selection.article_ids if final.selection else ()
+        titles = {i: str(m["title"]) for i, m in self.qa.store.article_meta(chosen).items()}
+        content = render.answer_markdown(final, turn, lang) + render.asked_of(final, lang, titles)
         messages = [
-            gr.ChatMessage(role="assistant", content=render.answer_markdown(final, turn, lang)),
+            gr.ChatMessage(role="assistant", content=content),
             gr.ChatMessage(
                 role="assistant",
                 content=render.sources_markdown(final, lang),
@@ -127,6 +146,37 @@ class Chat:
             render.placeholder_html(t("select_source", lang)),
             render.panel_heading(None, language=lang),
         )
+
+    def scope_status(
+        self,
+        article_id: str | None,
+        source: str | None,
+        since: str | None,
+        until: str | None,
+        request: gr.Request | None = None,
+    ) -> str:
+        """The line under the selection controls: what the next questions ask, or what is wrong."""
+        lang = request_language(request)
+        try:
+            selection = selection_of([article_id or ""], source or "", since, until)
+            if selection is not None:
+                selection.check_stored(self.qa.articles())
+        except SelectionError as exc:
+            return f'<span class="scope-error">{render.inert(exc.say(lang))}</span>'
+        return t("scope_all" if selection is None else "scope_some", lang)
+
+    def scope_choices(
+        self, article_id: str | None, source: str | None, request: gr.Request | None = None
+    ) -> tuple[Any, Any]:
+        """The pickers' choices from the store as it is now; a chosen article deleted meanwhile stays
+        chosen, marked so, until the reader picks another (asking it then says it is gone)."""
+        from qa.scope.selection import source_names
+
+        stored = self.qa.articles()
+        articles = render.article_choices(stored)
+        if article_id and article_id not in {i for _, i in articles}:
+            articles.insert(0, (t("scope_deleted", request_language(request)), article_id))
+        return gr.update(choices=articles), gr.update(choices=render.source_picks(source_names(stored)))
 
     def localised(self, lang: str) -> tuple[str, str]:
         """The sources panel's heading and the empty article view, in ``lang``."""

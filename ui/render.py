@@ -13,15 +13,19 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from qa.answering.markers import MARKER
-from qa.text.phrases import PHRASES
+from qa.text.phrases import PHRASES, scope_line
 from ui.strings import count, t
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from ingest.types import Article
     from qa.store import StoredArticle
     from qa.types import Answer, Passage
+    from ui.paging import TableView
 
 _TAGS = re.compile(r"<[^>]+>")
+_ASKED_OF = re.compile(r'\s*<span class="asked-of">.*?</span>', re.S)
 _WEB_URL = re.compile(r"https?://[^\s\"'<>]+$", re.I)
 # An abstention that already names the sources (in either language) needs no label in front.
 _SOURCES_WORD = re.compile(r"\b(" + "|".join(map(re.escape, PHRASES["sources"].values())) + r")\b", re.I)
@@ -111,6 +115,41 @@ def answer_markdown(answer: Answer, turn: int, language: str = "de") -> str:
     if answer.abstained and not _SOURCES_WORD.search(answer.text):
         return f"**{abstain_label(answer.language)}.** {body}"
     return body
+
+
+def asked_of(answer: Answer, language: str, titles: Mapping[str, str] | None = None) -> str:
+    """The line under an answer saying what it was asked of (``qa.text.phrases.scope_line``, a chosen
+    article named by its title), in the page's ``language``; "" for all articles."""
+    line = scope_line(language, answer.selection, answer.time_expression, titles)
+    return f'\n\n<span class="asked-of">{inert(line)}</span>' if line else ""
+
+
+def article_choices(articles: Sequence[StoredArticle]) -> list[tuple[str, str]]:
+    """``(label, id)`` for the article picker: the title, and the publication day when known, by title."""
+    ordered = sorted(articles, key=lambda a: (a.title.casefold(), a.date))
+    return [(f"{a.title} · {a.date[:10]}" if a.date else a.title, a.id) for a in ordered]
+
+
+def source_picks(names: Sequence[str]) -> list[tuple[str, str]]:
+    """``(label, source)`` for the source picker: a file shows as its name, the value stays whole."""
+    return [(short_source(n), n) for n in names]
+
+
+def pager_line(view: TableView, language: str) -> str:
+    """The line between the page buttons: which page of how many, and of which articles."""
+    if view.query.strip() and not view.matching:
+        return t("no_match", language, query=inert(view.query.strip()))
+    articles = count(view.total, "article", language)
+    if view.matching != view.total:
+        return t(
+            "page_found",
+            language,
+            page=view.page,
+            pages=view.pages,
+            matching=view.matching,
+            articles=articles,
+        )
+    return t("page_n", language, page=view.page, pages=view.pages, articles=articles)
 
 
 def short_source(source: str) -> str:
@@ -269,6 +308,7 @@ def plain_history(history: Sequence) -> list[dict[str, str]]:
             content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
         if not isinstance(content, str) or (isinstance(meta, dict) and meta.get("title")):
             continue
+        content = _ASKED_OF.sub("", content)  # what the page says of the answer, not the answer
         out.append({"role": turn.get("role", "user"), "content": plain(_TAGS.sub("", content))})
     return out
 

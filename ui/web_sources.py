@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from ui import render
+from ui.paging import TableView  # at run time: Gradio reads the callbacks' hints to find ``request``
 from ui.strings import i18n, request_language, t
 
 if TYPE_CHECKING:
@@ -79,34 +80,35 @@ def build_web_sources(qa: NewsQA) -> WebSourceControls:
 
 
 def wire_web_sources(
-    articles: Articles, controls: WebSourceControls, status: Any, table: Any, info: Any
+    articles: Articles, controls: WebSourceControls, status: Any, table: Any, view: Any, info: Any
 ) -> None:
-    """Connect the controls to the articles tab's callbacks (its ``qa``, ``table``, ``info``)."""
+    """Connect the controls to the articles tab's callbacks (its ``qa``, ``table`` and its ``view``,
+    ``info``)."""
     qa: NewsQA = articles.qa
 
-    def done(lines: list[str], lang: str) -> tuple[str, Any, str, str]:
-        return "\n".join(lines), articles.table(lang), articles.info(lang), feeds_markdown(qa, lang)
+    def done(lines: list[str], shown: TableView | None, lang: str) -> tuple[Any, ...]:
+        return "\n".join(lines), *articles.table(lang, shown), articles.info(lang), feeds_markdown(qa, lang)
 
-    def add_once(url: str, request: gr.Request) -> tuple[str, Any, str, str]:
+    def add_once(url: str, shown: TableView | None, request: gr.Request) -> tuple[Any, ...]:
         lang = request_language(request)
         if not (url or "").strip():
-            return done([t("enter_url", lang)], lang)
+            return done([t("enter_url", lang)], shown, lang)
         result = qa.ingest_urls([url.strip()])
         lines = [articles.summary(result.report, lang)]
         lines += ["- " + t("rejected", lang, message=render.inert(p.message)) for p in result.problems]
-        return done(lines, lang)
+        return done(lines, shown, lang)
 
-    def follow(url: str, request: gr.Request) -> tuple[str, Any, str, str]:
+    def follow(url: str, shown: TableView | None, request: gr.Request) -> tuple[Any, ...]:
         lang = request_language(request)
         if not (url or "").strip():
-            return done([t("enter_feed", lang)], lang)
-        return done(_poll_lines([qa.add_feed(url.strip())], lang), lang)
+            return done([t("enter_feed", lang)], shown, lang)
+        return done(_poll_lines([qa.add_feed(url.strip())], lang), shown, lang)
 
-    def update(request: gr.Request) -> tuple[str, Any, str, str]:
+    def update(shown: TableView | None, request: gr.Request) -> tuple[Any, ...]:
         lang = request_language(request)
-        return done(_poll_lines(qa.update_feeds(), lang) or [t("no_feeds", lang)], lang)
+        return done(_poll_lines(qa.update_feeds(), lang) or [t("no_feeds", lang)], shown, lang)
 
-    outputs = [status, table, info, controls.feeds]
-    controls.add.click(add_once, controls.url, outputs, api_name="add_url")
-    controls.follow.click(follow, controls.url, outputs, api_name="follow_feed")
-    controls.update.click(update, None, outputs, api_name="update_feeds")
+    outputs = [status, table, view, info, controls.feeds]
+    controls.add.click(add_once, [controls.url, view], outputs, api_name="add_url")
+    controls.follow.click(follow, [controls.url, view], outputs, api_name="follow_feed")
+    controls.update.click(update, view, outputs, api_name="update_feeds")

@@ -20,20 +20,17 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--until", type=_day, help="published on this day or earlier (YYYY-MM-DD)")
 
 
-def _day(value: str) -> date:
+def _day(value: str) -> date | None:
+    from qa.scope.selection import SelectionError, parse_day
+
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2025-03-14") from None
+        return parse_day(value)
+    except SelectionError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def selection_from(args: argparse.Namespace) -> Selection | None:
-    """The selection the flags give, None without any."""
-    from qa.scope.selection import Selection
+    """The selection the flags give, None without any (a ``SelectionError`` for --since after --until)."""
+    from qa.scope.selection import selection_of
 
-    selection = Selection(
-        article_ids=tuple(args.article), source=args.source, since=args.since, until=args.until
-    )
-    if selection.since and selection.until and selection.since > selection.until:
-        raise ValueError(f"--since {selection.since} is after --until {selection.until}")
-    return None if selection.empty else selection
+    return selection_of(args.article, args.source, args.since, args.until)

@@ -34,7 +34,9 @@ class Scope:
 def scope_of(
     question: str, selection: Selection | None, today: date, articles: Callable[[], list[StoredArticle]]
 ) -> Scope:
-    """The scope of ``question``: ``selection`` within the window the question's words name."""
+    """The scope of ``question``: ``selection`` within the window the question's words name.
+
+    A ``SelectionError`` when the selection names an article that is not stored."""
     window = resolve_time(question, today)
     effective = selection if selection is not None and not selection.empty else None
     if window is not None:
@@ -42,6 +44,7 @@ def scope_of(
     allowed = None
     if effective is not None:
         stored = articles()
+        effective.check_stored(stored)
         admitted = effective.admitted(stored)
         allowed = None if len(admitted) == len(stored) else admitted
     return Scope(effective, allowed, window.expression if window else "", asks_for_latest(question))

@@ -19,9 +19,54 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, Field
 
 from ingest.dates import day_of
+from qa.text.phrases import phrase
 
 if TYPE_CHECKING:
     from qa.store.records import StoredArticle
+
+
+class SelectionError(ValueError):
+    """A selection that cannot be asked: a malformed date, a start after the end, an article that is
+    not stored. ``key`` and ``fields`` name the phrase that says why (``qa.text.phrases``), so each
+    face says it in its reader's language (``say``); ``str()`` is the English one."""
+
+    def __init__(self, key: str, **fields: object) -> None:
+        super().__init__(phrase(key, "en", **fields))
+        self.key, self.fields = key, fields
+
+    def say(self, language: str) -> str:
+        return phrase(self.key, language, **self.fields)
+
+
+def parse_day(value: str | date | None) -> date | None:
+    """A day as typed (``2025-03-14``, blanks around it allowed); None for nothing typed."""
+    if value is None or isinstance(value, date):
+        return value
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise SelectionError("bad_date", value=text) from None
+
+
+def selection_of(
+    article_ids: Iterable[str] = (),
+    source: str = "",
+    since: str | date | None = None,
+    until: str | date | None = None,
+) -> Selection | None:
+    """The selection its parts give, as typed (blank parts left out); None when none is given.
+
+    Every face builds its selection here (the CLI's flags, the page's controls), so a malformed day
+    or a start after the end gets the same ``SelectionError`` everywhere."""
+    first, last = parse_day(since), parse_day(until)
+    if first and last and first > last:
+        raise SelectionError("since_after_until", since=first.isoformat(), until=last.isoformat())
+    ids = tuple(i.strip() for i in article_ids if i and i.strip())
+    selection = Selection(article_ids=ids, source=(source or "").strip(), since=first, until=last)
+    return None if selection.empty else selection
 
 
 class Selection(BaseModel):
@@ -73,6 +118,28 @@ class Selection(BaseModel):
         """The ids of the articles this selection admits."""
         return frozenset(a.id for a in articles if self.admits(a))
 
+    def check_stored(self, articles: Iterable[StoredArticle]) -> None:
+        """A ``SelectionError`` when an article it names is not stored (a mistyped id, or one deleted
+        since it was chosen): asking it would only say "not in the sources", hiding the reason."""
+        stored = {a.id for a in articles}
+        missing = [i for i in self.article_ids if i not in stored]
+        if missing:
+            raise SelectionError("article_gone", ids=", ".join(missing))
+
+
+def source_names(articles: Iterable[StoredArticle]) -> list[str]:
+    """The sources a reader can choose among, each one a ``Selection.source`` admits: the host name
+    of a web article (its page or feed), else its source as stored (a file, "pasted"); sorted."""
+    names = set()
+    for a in articles:
+        host = next((h for h in map(_host, (a.url, a.feed, a.source)) if h), "")
+        names.add(host or a.source)
+    return sorted(n for n in names if n)
+
+
+def _host(address: str) -> str:
+    return (urlsplit(address or "").hostname or "").lower().removeprefix("www.")
+
 
 def _from_source(article: StoredArticle, source: str) -> bool:
     source = source.strip()
@@ -80,7 +147,7 @@ def _from_source(article: StoredArticle, source: str) -> bool:
         return True
     host = source.lower().removeprefix("www.")
     for address in (article.url, article.source, article.feed):
-        hostname = (urlsplit(address).hostname or "").lower().removeprefix("www.")
+        hostname = _host(address)
         if hostname and (hostname == host or hostname.endswith("." + host)):
             return True
     folder = source.rstrip("/") + "/"

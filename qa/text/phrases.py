@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -118,6 +119,20 @@ PHRASES: dict[str, dict[str, str]] = {
         "de": "newsqa Web-Chat: {url}  (Strg-C beendet)",
         "en": "newsqa web chat: {url}  (Ctrl-C stops it)",
     },
+    "bad_date": {
+        "de": "„{value}“ ist kein Datum wie 2025-03-14.",
+        "en": "“{value}” is not a date like 2025-03-14.",
+    },
+    "since_after_until": {
+        "de": "Der Beginn {since} liegt nach dem Ende {until}.",
+        "en": "The start {since} is after the end {until}.",
+    },
+    "article_gone": {
+        "de": "Der gewählte Artikel ist nicht mehr gespeichert (ID {ids}), vielleicht inzwischen gelöscht. "
+        "Wählen Sie einen anderen oder fragen Sie alle Artikel.",
+        "en": "The chosen article is no longer stored (id {ids}), perhaps deleted meanwhile. Choose "
+        "another one or ask all articles.",
+    },
     "port_busy": {
         "de": "Port {port} ist belegt: wählen Sie einen anderen mit --port oder NEWSQA_PORT.",
         "en": "port {port} is in use: choose another with --port or NEWSQA_PORT.",
@@ -189,7 +204,9 @@ def earlier_report(language: str, day: str) -> str:
 SCOPE = {
     "de": {
         "head": "Gefragt wurden nur",
+        "head_one": "Gefragt wurde nur",
         "articles": "die Artikel {ids}",
+        "article": "der Artikel {title}",
         "source": "Artikel aus {source}",
         "range": "Artikel vom {since} bis {until}",
         "since": "Artikel ab dem {since}",
@@ -199,7 +216,9 @@ SCOPE = {
     },
     "en": {
         "head": "Asked of",
+        "head_one": "Asked of",
         "articles": "the articles {ids}",
+        "article": "the article {title}",
         "source": "articles from {source}",
         "range": "articles published {since} to {until}",
         "since": "articles published {since} or later",
@@ -210,14 +229,32 @@ SCOPE = {
 }
 
 
-def scope_line(language: str, selection: Selection | None, expression: str = "") -> str:
-    """What a question was asked of, in ``language``: "" for all articles."""
+QUOTES = {"de": ("„", "“"), "en": ("“", "”")}
+
+
+def quoted(text: str, language: str) -> str:
+    """``text`` in the quotation marks of ``language``."""
+    opening, closing = QUOTES[_lang(language)]
+    return f"{opening}{text}{closing}"
+
+
+def scope_line(
+    language: str, selection: Selection | None, expression: str = "", titles: Mapping[str, str] | None = None
+) -> str:
+    """What a question was asked of, in ``language``: "" for all articles.
+
+    ``titles`` (article id -> title) names the chosen articles by their titles, as a reader knows
+    them (the page); without it, or for an id it lacks, the id stands."""
     if selection is None or selection.empty:
         return ""
     words = SCOPE.get(language, SCOPE["de"])
     parts = []
-    if selection.article_ids:
-        parts.append(words["articles"].format(ids=", ".join(selection.article_ids)))
+    ids = selection.article_ids
+    if titles is not None and len(ids) == 1:
+        parts.append(words["article"].format(title=quoted(titles.get(ids[0], ids[0]), language)))
+    elif ids:
+        named = [quoted(titles[i], language) if titles and i in titles else i for i in ids]
+        parts.append(words["articles"].format(ids=", ".join(named)))
     if selection.source:
         parts.append(words["source"].format(source=selection.source))
     since, until = selection.since, selection.until
@@ -227,4 +264,5 @@ def scope_line(language: str, selection: Selection | None, expression: str = "")
         key = "since" if since else "until"
         parts.append(words[key].format(since=since and since.isoformat(), until=until and until.isoformat()))
     said = f" ({words['from'].format(expression=expression)})" if expression else ""
-    return f"{words['head']} {words['and'].join(parts)}{said}."
+    head = words["head_one" if len(parts) == 1 and titles is not None and len(ids) == 1 else "head"]
+    return f"{head} {words['and'].join(parts)}{said}."

@@ -17,24 +17,14 @@ from pathlib import Path
 import pytest
 from helpers import ARTIFACTS, GENERALSTAB, OWN_QUESTIONS, WRONG_GOLD, write_jsonl
 from playwright import sync_api
-from ui_helpers import seeded_chat
+from ui_helpers import ask, assert_article_beside_chat, open_page, open_scope, seeded_chat, shoot
 
 from ui.strings import ARIA, STRINGS
 
 pytestmark = pytest.mark.browser
 
 
-WIDTH, HEIGHT = 1366, 768
 GERMAN_INFO = "() => (document.querySelector('#info-line')?.innerText || '').includes('Antwortgeber')"
-# The page script has named the messages: an answer carries a plain-text name in the page's
-# language, and no message keeps Gradio's raw "bot's message: <html>" / "user's message: " name.
-NAMED = f"""() => {{
-  const names = [...document.querySelectorAll("#chatbot [aria-label]")]
-    .map((e) => e.getAttribute("aria-label"));
-  const answer = {json.dumps([ARIA[lang]["answer"] + ": " for lang in ARIA])};
-  return names.some((n) => answer.some((a) => n.startsWith(a)))
-    && !names.some((n) => n.startsWith("bot's message: ") || n.startsWith("user's message: "));
-}}"""
 # Gradio's own labels as it shows them in each language, beyond the ones ``ui.strings`` holds.
 GRADIO_WORDS = {
     "en": ["Drop File Here", "Click to Upload", "Clear", "Search...", "Textbox", "Examples", "Copy message"],
@@ -99,26 +89,6 @@ def url(tmp_path_factory: pytest.TempPathFactory, embeddings) -> Iterator[str]:
         yield address
 
 
-def open_page(browser: sync_api.Browser, url: str, locale: str, scheme: str) -> sync_api.Page:
-    context = browser.new_context(
-        viewport={"width": WIDTH, "height": HEIGHT}, locale=locale, color_scheme=scheme
-    )
-    page = context.new_page()
-    page.goto(url)
-    page.wait_for_selector("#chat-col textarea", timeout=30_000)
-    page.wait_for_function("() => (document.querySelector('#info-line')?.innerText || '').trim().length > 0")
-    return page
-
-
-def ask(page: sync_api.Page, question: str) -> None:
-    box = page.locator("#chat-col textarea").first
-    page.wait_for_function("() => !document.querySelector('#chat-col textarea').disabled", timeout=60_000)
-    box.fill(question)
-    box.press("Enter")  # Enter sends
-    page.locator("#sources-list label").first.wait_for(timeout=60_000)
-    page.wait_for_function(NAMED, timeout=30_000)  # the page script names the new messages
-
-
 def settled_text(page: sync_api.Page, phrases: list[str]) -> str:
     """The page's own words once the page script has relabelled them: the first reading, within
     15 s, that shows none of ``phrases`` (the script works a moment after each change, so a
@@ -136,12 +106,16 @@ TABS = ((1, "#articles-table"), (2, "#eval-run"))
 
 
 def assert_one_language(page: sync_api.Page, lang: str) -> None:
-    """No phrase of the other language on any tab, in text or accessible names."""
+    """No phrase of the other language on any tab, in text or accessible names (the chat's
+    selection controls opened, the articles' pager shown)."""
     phrases = foreign_phrases(lang)
+    open_scope(page)
     texts = [settled_text(page, phrases)]
     for index, shown in TABS:
         page.locator("[role=tab]").nth(index).click()
         page.locator(shown).wait_for()
+        if shown == "#articles-table":
+            page.wait_for_function("() => /\\d/.test(document.querySelector('#page-line')?.innerText || '')")
         texts.append(settled_text(page, phrases))
     page.locator("[role=tab]").first.click()
     found = [p for p in phrases if any(p in text for text in texts)]
@@ -157,19 +131,6 @@ def assert_highlights_readable(page: sync_api.Page) -> None:
         )
         ratio = contrast(*colours)
         assert ratio >= 4.5, f"{selector}: {colours} has contrast {ratio:.2f}"
-
-
-def assert_article_beside_chat(page: sync_api.Page) -> None:
-    chat = page.locator("#chat-col").bounding_box()
-    article = page.locator("#article-box").bounding_box()
-    assert chat and article
-    assert article["x"] >= chat["x"] + chat["width"] - 1, "the article view is not beside the chat"
-    assert article["y"] + 120 <= HEIGHT, f"the article view starts below the fold: {article}"
-
-
-def shoot(page: sync_api.Page, lang: str, scheme: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"ui-{lang}-{scheme}.png"))
 
 
 def test_german_page_light_speaks_german_clears_and_works_by_keyboard(browser, url: str) -> None:

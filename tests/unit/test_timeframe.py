@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from qa.scope.question import prefer_recent, scope_of
-from qa.scope.selection import Selection
+from qa.scope.selection import Selection, SelectionError, selection_of, source_names
 from qa.scope.timeframe import asks_for_latest, resolve_time
 from qa.store.records import StoredArticle
 from qa.text.phrases import scope_line
@@ -131,3 +131,50 @@ def test_prefer_recent_reorders_only_close_passages() -> None:
     assert [p.article_id for p in prefer_recent(ranked)] == ["new", "old", "far"]
     undated = [passage("x", 0.9, ""), passage("y", 0.8, "")]
     assert prefer_recent(undated) == undated
+
+
+def test_scope_line_names_a_chosen_article_by_its_title() -> None:
+    one = Selection(article_ids=("abc",))
+    assert (
+        scope_line("de", one, titles={"abc": "Preise in Bonn"})
+        == "Gefragt wurde nur der Artikel „Preise in Bonn“."
+    )
+    assert scope_line("en", one, titles={"abc": "Prices"}) == "Asked of the article “Prices”."
+    both = Selection(article_ids=("abc",), until=date(2025, 3, 14))
+    assert scope_line("de", both, titles={"abc": "X"}) == (
+        "Gefragt wurden nur der Artikel „X“ und Artikel bis zum 2025-03-14."
+    )
+
+
+@pytest.mark.parametrize(
+    ("parts", "key"),
+    [
+        ({"since": "2025-13-01"}, "bad_date"),
+        ({"until": "14.03.2025"}, "bad_date"),
+        ({"since": "2025-03-14", "until": "2025-03-01"}, "since_after_until"),
+    ],
+)
+def test_a_selection_as_typed_is_refused_with_a_reason(parts: dict[str, str], key: str) -> None:
+    with pytest.raises(SelectionError) as caught:
+        selection_of(**parts)  # type: ignore[arg-type]
+    assert caught.value.key == key
+    assert caught.value.say("de") != caught.value.say("en") and str(caught.value) == caught.value.say("en")
+
+
+def test_a_selection_as_typed() -> None:
+    assert selection_of([""], " ", " ", "") is None  # nothing typed: all articles
+    made = selection_of(["b "], "", " 2025-03-01", "2025-03-14")
+    assert made == Selection(article_ids=("b",), since=date(2025, 3, 1), until=date(2025, 3, 14))
+
+
+def test_a_selection_naming_an_article_not_stored_is_refused() -> None:
+    with pytest.raises(SelectionError, match="gone"):
+        scope_of("Was passierte?", Selection(article_ids=("gone",)), TODAY, lambda: ARTICLES)
+    assert scope_of("Was passierte?", Selection(article_ids=("a",)), TODAY, lambda: ARTICLES).allowed == {"a"}
+
+
+def test_source_names_are_sources_a_selection_admits() -> None:
+    names = source_names(ARTICLES)
+    assert names == sorted(set(names))
+    for name in names:
+        assert Selection(source=name).admitted(ARTICLES), name

@@ -1,0 +1,46 @@
+"""The articles tab past a few hundred articles: the table holds one page, searched and sorted first
+(ui/articles.py over a real store), and listing a page stays fast."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from helpers import build_qa
+
+from ingest import article_from_text
+from ui.articles import Articles
+from ui.paging import PAGE_SIZE, TableView
+
+
+def test_the_table_pages_after_search_and_sort(tmp_path: Path, embeddings) -> None:
+    qa = build_qa(tmp_path / "store", embeddings)
+    qa.add_articles(
+        [
+            article_from_text(f"Meldung {i:03d}", f"In Stadt {i} eröffnet ein Museum für Kunst {i}.")
+            for i in range(320)
+        ]
+    )
+    articles = Articles(qa)
+    table, view = articles.table("de", TableView(sort="title_asc"))
+    assert len(table) == PAGE_SIZE and (view.pages, view.total) == (7, 320)
+    assert list(table.columns[:2]) == ["Titel", "Quelle"]
+    table, view = articles.next_page(replace(view, page=2))  # page 3
+    assert view.page == 3
+    assert list(table["Title"]) == [f"Meldung {i:03d}" for i in range(100, 150)]  # no request: English
+    assert list(table["ID"]) == [a.id for a in sorted(qa.articles(), key=lambda a: a.title)][100:150]
+    table, view = articles.search("Meldung 2", view)  # back to page 1 of the hits
+    assert (view.page, view.matching, view.pages) == (1, 100, 2)
+    table, view = articles.next_page(view)
+    assert list(table["Title"]) == [f"Meldung {i:03d}" for i in range(250, 300)]
+    _, last = articles.next_page(view)
+    assert last.page == 2  # no page past the last
+    line, back, forward = articles.pager(last)
+    assert line == "Page 2 of 2 · 100 found among 320 articles"
+    assert back["interactive"] is True and forward["interactive"] is False
+    started = time.perf_counter()
+    for _ in range(5):
+        articles.sort("date_desc", view)
+    per_page = (time.perf_counter() - started) / 5
+    assert per_page < 0.5, f"a page of 320 articles takes {per_page:.2f} s"
