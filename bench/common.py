@@ -191,10 +191,35 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a running process has used so far, from ``/proc`` (0.0 elsewhere).
+
+    On a shared machine a process's CPU time barely depends on the load, unlike its wall time."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+@dataclass
+class Served:
+    """A running ``newsqa serve``: its URL, and the seconds from its start until its page answered."""
+
+    url: str
+    page_s: float
+    page_cpu_s: float
+    pid: int
+
+    def cpu_s(self) -> float:
+        """The server's CPU seconds so far."""
+        return process_cpu_s(self.pid)
+
+
 @contextmanager
-def serving(directory: Path, timeout: float = 300) -> Iterator[tuple[str, float]]:
+def serving(directory: Path, timeout: float = 300) -> Iterator[Served]:
     """``newsqa serve`` on ``directory`` (127.0.0.1, a free port, no login) in its own process, ended
-    afterwards; yields its URL and the seconds from the process's start until the page answered 200."""
+    afterwards; yields it once its page answers HTTP 200."""
     port = free_port()
     env = newsqa_env(directory, NEWSQA_HOST="127.0.0.1", NEWSQA_PORT=str(port), NEWSQA_AUTH="")
     url = f"http://127.0.0.1:{port}/"
@@ -215,7 +240,7 @@ def serving(directory: Path, timeout: float = 300) -> Iterator[tuple[str, float]
             if time.perf_counter() - started > timeout:
                 raise RuntimeError(f"newsqa serve gave no page within {timeout} s")
             time.sleep(0.05)
-        yield url, time.perf_counter() - started
+        yield Served(url, time.perf_counter() - started, process_cpu_s(proc.pid), proc.pid)
     finally:
         proc.terminate()
         try:

@@ -224,8 +224,8 @@ def cold_ask(directory: Path, question: str) -> dict[str, Any]:
 def cold_serve(directory: Path, timeout: float = 300) -> dict[str, Any]:
     """``newsqa serve``: seconds from process start until its page answers HTTP 200."""
     try:
-        with serving(directory, timeout) as (_url, page_s):
-            return {"available": True, "page_s": page_s}
+        with serving(directory, timeout) as served:
+            return {"available": True, "page_s": served.page_s}
     except RuntimeError as exc:
         return {"available": True, "error": str(exc)}
 

@@ -108,8 +108,8 @@ def main() -> int:
     questions = [json.loads(line)["question"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines()]
     directory = ensure_store(args.articles)
     base = baseline(directory, questions)
-    with serving(directory) as (url, _page_s):
-        load = users(url, questions, args.users, args.seconds, args.think)
+    with serving(directory) as served:
+        load = users(served.url, questions, args.users, args.seconds, args.think)
     result = {"machine": machine(), "args": vars(args), "baseline_ask": base, "served": load}
     result["ratio_p50"] = load["p50"] / base["p50"]
     RESULTS.mkdir(parents=True, exist_ok=True)
