@@ -14,6 +14,12 @@ LLAMA_CMAKE ?= -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DL
 LLAMA_STAMP := $(VENV)/.llama-$(shell cat pyproject.toml Makefile | cksum | cut -d' ' -f1)
 LOCAL_STAMP := $(VENV)/.local-$(shell cat pyproject.toml Makefile | cksum | cut -d' ' -f1)
 
+# Installs compile the modules' bytecode (UV_COMPILE_BYTECODE) once: without it every start where Python
+# may not write __pycache__ (PYTHONDONTWRITEBYTECODE, a read-only venv), and the very first start
+# anywhere, compiles Gradio and Chroma from source, which doubles the time to the page
+# (docs/benchmarks.md, "Cold start").
+export UV_COMPILE_BYTECODE := 1
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv

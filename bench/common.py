@@ -13,16 +13,21 @@ import json
 import os
 import platform
 import resource
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
+if sys.path[:1] != [str(ROOT)]:
+    # first, before the script's folder bench/ (whose ingest.py would shadow the ``ingest`` package),
+    # also when ROOT is on the path already behind it (PYTHONPATH, an editable install)
     sys.path.insert(0, str(ROOT))
 
 
@@ -45,6 +50,8 @@ PYTHON = sys.executable
 QUESTIONS = ROOT / "bench" / "data" / "seed_questions.jsonl"
 """Questions about the seed article written for the benches (held out from tuning)."""
 SEED = next((ROOT / "seeds").glob("*.txt"))
+NEWSQA = Path(sys.executable).with_name("newsqa")
+"""The console script ``make run`` starts (beside this interpreter)."""
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -168,3 +175,76 @@ def percentile(values: Sequence[float], q: float) -> float:
     import numpy as np
 
     return float(np.percentile(np.asarray(values, dtype=float), q)) if len(values) else float("nan")
+
+
+def newsqa_env(directory: Path, **extra: str) -> dict[str, str]:
+    """This environment without the caller's newsqa/OpenAI settings, on the store at ``directory``,
+    with the extractive answerer and no Gradio analytics (no outbound calls)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSQA_", "OPENAI_"))}
+    env.update(NEWSQA_DATA_DIR=str(directory), NEWSQA_ANSWERER="extractive", GRADIO_ANALYTICS_ENABLED="False")
+    return env | extra
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a running process has used so far, from ``/proc`` (0.0 elsewhere).
+
+    On a shared machine a process's CPU time barely depends on the load, unlike its wall time."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+@dataclass
+class Served:
+    """A running ``newsqa serve``: its URL, and the seconds from its start until its page answered."""
+
+    url: str
+    page_s: float
+    page_cpu_s: float
+    pid: int
+
+    def cpu_s(self) -> float:
+        """The server's CPU seconds so far."""
+        return process_cpu_s(self.pid)
+
+
+@contextmanager
+def serving(directory: Path, timeout: float = 300) -> Iterator[Served]:
+    """``newsqa serve`` on ``directory`` (127.0.0.1, a free port, no login) in its own process, ended
+    afterwards; yields it once its page answers HTTP 200."""
+    port = free_port()
+    env = newsqa_env(directory, NEWSQA_HOST="127.0.0.1", NEWSQA_PORT=str(port), NEWSQA_AUTH="")
+    url = f"http://127.0.0.1:{port}/"
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(NEWSQA), "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None:
+                raise RuntimeError(f"newsqa serve exited with {proc.returncode} (run it by hand to see why)")
+            if time.perf_counter() - started > timeout:
+                raise RuntimeError(f"newsqa serve gave no page within {timeout} s")
+            time.sleep(0.05)
+        yield Served(url, time.perf_counter() - started, process_cpu_s(proc.pid), proc.pid)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -23,29 +23,28 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (
+    NEWSQA,
     RESULTS,
-    ROOT,
     build,
     corpus,
     machine,
+    newsqa_env,
     peak_rss_mb,
     percentile,
     run_worker,
+    serving,
     store_dir,
     table,
     write_results,
@@ -55,7 +54,6 @@ SIZES = (100, 300, 1028, 10_000)
 SMOKE_SIZES = (20,)
 QUESTIONS = 100
 SMOKE_QUESTIONS = 5
-NEWSQA = Path(sys.executable).with_name("newsqa")
 _WH = ("Was ist mit", "Wer", "Wann", "Wo", "Warum", "Wie viele")
 
 
@@ -194,13 +192,7 @@ def build_baseline(n: int, directory: Path) -> dict[str, Any]:
     return {"chunks": len(chunks)}
 
 
-# ---- cold starts ---------------------------------------------------------------------------------
-def _env(directory: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSQA_", "OPENAI_"))}
-    env.update(NEWSQA_DATA_DIR=str(directory), NEWSQA_ANSWERER="extractive", GRADIO_ANALYTICS_ENABLED="False")
-    return env
-
-
+# ---- cold starts (bench/cold_start.py measures them on a small store, with baselines) -----------
 def cold_help(repeat: int = 3) -> dict[str, Any]:
     times = []
     for _ in range(repeat):
@@ -214,7 +206,10 @@ def cold_ask(directory: Path, question: str) -> dict[str, Any]:
     """``newsqa ask``: seconds from process start to the first answer text and to its exit."""
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [str(NEWSQA), "ask", question], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(directory)
+        [str(NEWSQA), "ask", question],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=newsqa_env(directory),
     )
     assert proc.stdout is not None
     proc.stdout.read(1)
@@ -226,41 +221,13 @@ def cold_ask(directory: Path, question: str) -> dict[str, Any]:
     return {"first_output_s": first, "exit_s": total}
 
 
-def serve_available() -> bool:
-    out = subprocess.run([str(NEWSQA), "--help"], capture_output=True, text=True, timeout=60).stdout
-    return bool(re.search(r"^\s+serve\b", out, re.MULTILINE)) or "serve" in out.split("COMMAND", 1)[-1]
-
-
 def cold_serve(directory: Path, timeout: float = 300) -> dict[str, Any]:
     """``newsqa serve``: seconds from process start until its page answers HTTP 200."""
-    if not serve_available():
-        return {"available": False, "note": "`newsqa serve` does not exist yet (the UI is being built)"}
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = _env(directory) | {"NEWSQA_HOST": "127.0.0.1", "NEWSQA_PORT": str(port)}
-    started = time.perf_counter()
-    proc = subprocess.Popen(
-        [str(NEWSQA), "serve"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT
-    )
     try:
-        while time.perf_counter() - started < timeout:
-            if proc.poll() is not None:
-                err = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
-                return {"available": True, "error": f"exited with {proc.returncode}: {err}"}
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
-                    if response.status == 200:
-                        return {"available": True, "page_s": time.perf_counter() - started, "port": port}
-            except OSError:
-                time.sleep(0.1)
-        return {"available": True, "error": f"no page within {timeout} s"}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        with serving(directory, timeout) as served:
+            return {"available": True, "page_s": served.page_s}
+    except RuntimeError as exc:
+        return {"available": True, "error": str(exc)}
 
 
 # ---- the run -------------------------------------------------------------------------------------

@@ -13,20 +13,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from common import CACHE, QUESTIONS, RESULTS, ROOT, SEED, build, gnad_rows, machine, percentiles  # noqa: E402
+from common import CACHE, QUESTIONS, RESULTS, SEED, build, gnad_rows, machine, percentiles, serving  # noqa: E402
 
 FIRST_ROW = 40  # rows 0-39 are the news dev set's articles
 
@@ -63,25 +59,6 @@ def baseline(directory: Path, questions: list[str]) -> dict[str, float]:
         qa.ask(question)
         seconds.append(time.perf_counter() - started)
     return percentiles(seconds)
-
-
-def serve(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = os.environ | {"NEWSQA_DATA_DIR": str(directory), "NEWSQA_PORT": str(port), "NEWSQA_AUTH": ""}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "qa.cli", "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(600):
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return proc, url
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("newsqa serve did not start within 120 s")
 
 
 def users(url: str, questions: list[str], count: int, seconds: float, think: float) -> dict[str, Any]:
@@ -131,12 +108,8 @@ def main() -> int:
     questions = [json.loads(line)["question"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines()]
     directory = ensure_store(args.articles)
     base = baseline(directory, questions)
-    proc, url = serve(directory)
-    try:
-        load = users(url, questions, args.users, args.seconds, args.think)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with serving(directory) as served:
+        load = users(served.url, questions, args.users, args.seconds, args.think)
     result = {"machine": machine(), "args": vars(args), "baseline_ask": base, "served": load}
     result["ratio_p50"] = load["p50"] / base["p50"]
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,12 @@ import json
 import os
 import shutil
 import socket
+import subprocess
+import sys
+import tempfile
 import threading
+import time
+import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,6 +53,49 @@ def served(qa: NewsQA, port: int, host: str | None = "127.0.0.1") -> Iterator[st
         yield url
     finally:
         demo.close()
+
+
+@contextmanager
+def serve_process(data_dir: Path, port: int, timeout: float = 240) -> Iterator[str]:
+    """A real ``newsqa serve`` process on ``data_dir`` at ``127.0.0.1:port`` without login and with
+    the extractive answerer, ended afterwards; yields its URL once its page answers HTTP 200.
+
+    Its own process, so its own Chroma client and caches: what a second server (or a terminal)
+    shares with another only through the data directory."""
+    from helpers import ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSQA_", "OPENAI_"))}
+    env |= {"NEWSQA_DATA_DIR": str(data_dir), "NEWSQA_AUTH": "", "NEWSQA_ANSWERER": "extractive"}
+    if "NEWSQA_MODEL_CACHE" in os.environ:  # the session's parsed model (tests/conftest.py)
+        env["NEWSQA_MODEL_CACHE"] = os.environ["NEWSQA_MODEL_CACHE"]
+    command = [sys.executable, "-m", "qa.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    url = f"http://127.0.0.1:{port}/"
+    with tempfile.TemporaryFile("w+") as log:  # a file, not a pipe: a full pipe would stall the server
+        proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True)
+        try:
+            deadline = time.monotonic() + timeout
+            while not _page_up(url):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    output = log.read()[-3000:]
+                    pytest.fail(f"newsqa serve gave no page on {url} (exit {proc.poll()}):\n{output}")
+                time.sleep(0.2)  # polling the page's state while the process starts
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _page_up(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
 
 
 @contextmanager

@@ -92,3 +92,22 @@ def test_run_all_smoke_checks_the_targets() -> None:
     _run("run_all.py")
     summary = json.loads((RESULTS / "summary-smoke.json").read_text(encoding="utf-8"))
     assert summary["targets"] and all({"target", "measured", "met"} <= t.keys() for t in summary["targets"])
+
+
+def test_cold_start_smoke_writes_its_figures() -> None:
+    _run("cold_start.py")  # one fresh process per row (after one unmeasured run that compiles)
+    data = _load("cold_start-cached")
+    assert data["bytecode"] == "cached" and data["repeats"] == 1
+    assert {"python", "import chromadb", "import gradio"} == data["baseline"].keys()
+    commands = data["commands"]
+    assert {
+        "newsqa --help",
+        "newsqa list",
+        "newsqa ask",
+        "newsqa serve: page",
+        "newsqa serve: first answer",
+    } <= (commands.keys())
+    for figures in [*data["baseline"].values(), *commands.values()]:
+        assert {"median_s", "min_s", "median_cpu_s"} <= figures.keys() and figures["median_s"] > 0
+    assert commands["newsqa serve: first answer"]["median_s"] > commands["newsqa serve: page"]["median_s"]
+    assert (RESULTS / "cold_start-cached-smoke.md").exists()

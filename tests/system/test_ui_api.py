@@ -116,3 +116,20 @@ def test_empty_question_gets_a_message(client: Client) -> None:
     messages, *_ = client.predict("   ", api_name="/chat")
     text = messages if isinstance(messages, str) else str(messages)
     assert "empty" in text.lower()
+
+
+def test_the_page_builds_its_server_app_once(make_qa, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Gradio builds a FastAPI app on every Blocks exit and ``queue`` (six for this page, 0.2-0.5 s
+    each); ``ui.server.served_app_only`` leaves only the one ``launch`` serves. Fails with 6."""
+    from gradio.routes import App
+
+    real, built = App.create_app, []
+
+    def counted(*args, **kwargs):
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(App, "create_app", staticmethod(counted))
+    with served(make_qa(auth=""), free_port()) as url:
+        messages, *_ = Client(url, verbose=False).predict("Was sagte Putin?", api_name="/chat")
+    assert messages and len(built) == 1, len(built)
