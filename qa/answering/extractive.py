@@ -60,14 +60,18 @@ class ExtractiveAnswerer(Answerer):
 
     @property
     def threshold(self) -> float:
-        """The configured threshold, else the one trained with the abstention model."""
+        """The configured threshold, else the one trained with the abstention model (German)."""
         return self.abstention.threshold if self.abstain_below is None else self.abstain_below
+
+    def threshold_for(self, question: str) -> float:
+        """The configured threshold, else the trained one for the question's language."""
+        return self.abstention.threshold_for(question) if self.abstain_below is None else self.abstain_below
 
     def answerable(self, question: str, passages: Sequence[Passage]) -> bool:
         """Whether the candidates answer ``question`` at all (no candidates: never)."""
         if not passages:
             return False
-        return self.abstention.probability_answerable(question, passages) >= self.threshold
+        return self.abstention.probability_answerable(question, passages) >= self.threshold_for(question)
 
     def select(self, passages: Sequence[Passage], question: str | None = None) -> list[Passage]:
         """The sentences worth quoting: the best one, and others nearly as likely to answer.

@@ -20,7 +20,11 @@ exported weights were trained in (a check refuses a missing or extra column). Th
 - ``cng_*``: character 4-gram matching of the question's content words (German compounds and
   inflection the stemmer misses: "Staatsanwaltschaft" / "Generalstaatsanwaltschaft"), weighted by
   an IDF over the candidate set, also as gap to the best candidate and over sentence + neighbours;
-  ``prox``: distinct question stems in the sentence over the shortest token span holding them all.
+  ``prox``: distinct question stems in the sentence over the shortest token span holding them all;
+- ``lead``, ``log_position``, ``quote``, ``says_x_quote``, ``codes_found``: where the sentence
+  stands, whether it quotes someone (and the question asks what was said), exact codes found;
+- ``en`` and ``en_x_*``: an English question over German sources, times the dense scores and
+  names coverage, so the fit can weigh them differently for it.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from qa.retrieval.cues import (
     soft_match,
     text_info,
 )
+from qa.text.language import detect_language
 from qa.text.stopwords import RANKER_STOP
 from qa.text.tokens import tokens
 
@@ -103,6 +108,8 @@ _Q_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 Q_TYPE_NAMES = tuple(name for name, _ in _Q_TYPES)
 
+EN_INTERACTIONS = ("dense", "dense_z", "dense_chunk_z", "bm25_z", "bm25_chunk_z", "names_cov")
+
 FEATURE_NAMES: tuple[str, ...] = (
     # retrieval scores, raw and normalised within the question's candidate set
     *("dense", "dense_chunk", "bm25", "bm25_chunk"),
@@ -126,6 +133,9 @@ FEATURE_NAMES: tuple[str, ...] = (
     *("lead", "log_position", "quote", "says_x_quote"),
     # codes and numbers the question names ("A380", "Nummer4x0", "2005") found exactly
     "codes_found",
+    # an English question over German sources leans on the dense scores and names, not on stems
+    "en",
+    *(f"en_x_{name}" for name in EN_INTERACTIONS),
 )
 
 
@@ -208,6 +218,8 @@ def _columns(question: str, candidates: Sequence[Candidate]) -> dict[str, np.nda
     codes = {t for t in qset if any(ch.isdigit() for ch in t)}
     col["codes_found"] = np.array([len(codes & inf.tset) / len(codes) if codes else 0.0 for inf in infos])
     col["says_x_quote"] = (1.0 if ASKS_SAYING.search(question) else 0.0) * np.asarray(col["quote"])
+    col["en"] = 1.0 if detect_language(question) == "en" else 0.0
+    col.update({f"en_x_{name}": col["en"] * np.asarray(col[name]) for name in EN_INTERACTIONS})
     return col
 
 

@@ -3,8 +3,9 @@
 Answerable questions are XQuAD-de dev's and the news dev set's; unanswerable ones are the news
 set's written ones plus the questions about every other XQuAD-de dev article, asked after that
 article is deleted from the store (so "not in the sources" is learned from real near misses:
-the rest of the store answers with what it has). The threshold
-is the highest that keeps cross-validated wrongful abstention at or below ``MAX_WRONG_ABSTAIN``.
+the rest of the store answers with what it has). Per question language, the threshold keeps
+cross-validated wrongful abstention at or below ``MAX_WRONG_ABSTAIN``; the probabilities it is
+chosen on are serving's, ``absent_names`` included.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from qa.retrieval.abstention import FEATURE_NAMES, question_features
+from qa.retrieval.abstention import FEATURE_NAMES, absent_names, question_features
 from qa.retrieval.ranker import SentenceRanker
 from qa.training import cli
 from qa.training.collect import Collected
@@ -42,26 +43,34 @@ def matrix(collected: Sequence[Collected], ranker: SentenceRanker) -> tuple[np.n
 
 
 def threshold(p: np.ndarray, y: np.ndarray) -> float:
-    """The highest probability cut that abstains on at most ``MAX_WRONG_ABSTAIN`` of answerable ones."""
+    """A cut that abstains on at most ``MAX_WRONG_ABSTAIN`` of the answerable ones: midway between
+    the last answerable probability it gives up and the first it keeps (not on the latter, where a
+    question scoring a hair lower would flip)."""
     answerable = np.sort(p[y])
-    return float(answerable[math.floor(MAX_WRONG_ABSTAIN * len(answerable))]) if len(answerable) else 0.5
+    if not len(answerable):
+        return 0.5
+    k = math.floor(MAX_WRONG_ABSTAIN * len(answerable))
+    return float(answerable[0] if k == 0 else (answerable[k - 1] + answerable[k]) / 2)
 
 
-def report(x: np.ndarray, y: np.ndarray, groups: Sequence[str], k: int = 5) -> dict[str, Any]:
-    """Cross-validated (by article fold) wrongful abstention and abstention on unanswerable ones."""
+def report(
+    x: np.ndarray, y: np.ndarray, groups: Sequence[str], english: np.ndarray, gated: np.ndarray, k: int = 5
+) -> dict[str, Any]:
+    """Cross-validated (by article fold) cuts per language, wrongful abstention and abstention on
+    unanswerable ones; ``gated``: questions ``absent_names`` answers for (probability 0)."""
     p = np.zeros(len(y))
     for held in folds(groups, k):
         train = np.setdiff1d(np.arange(len(y)), held)
         spec = fit_logreg(x[train], y[train], C)
         p[held] = 1 / (1 + np.exp(-logits(spec, x[held])))
-    cut = threshold(p, y)
-    return {
-        "answerable": int(y.sum()),
-        "unanswerable": int((~y).sum()),
-        "cv_threshold": cut,
-        "cv_wrongful_abstention": float((p[y] < cut).mean()),
-        "cv_abstained_unanswerable": float((p[~y] < cut).mean()),
-    }
+    p[gated] = 0.0
+    figures: dict[str, Any] = {"answerable": int(y.sum()), "unanswerable": int((~y).sum())}
+    for name, mask in (("", ~english), ("_en", english)):
+        cut = threshold(p[mask], y[mask])
+        figures[f"cv_threshold{name}"] = cut
+        figures[f"cv_wrongful_abstention{name}"] = float((p[y & mask] < cut).mean())
+        figures[f"cv_abstained_unanswerable{name}"] = float((p[~y & mask] < cut).mean())
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,9 +98,12 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             ingest_sets(qa, xquad)  # a kept store gets its held-out articles back
     x, y = matrix(collected, SentenceRanker.for_model(model))
-    figures = report(x, y, [q.group for q in collected])
-    # the cross-validated cut: probabilities of questions the model was fitted on are overconfident
-    spec = {"features": list(FEATURE_NAMES), **fit_logreg(x, y, C), "threshold": figures["cv_threshold"]}
+    english = np.array([q.language == "en" for q in collected])
+    gated = np.array([bool(absent_names(q.question, q.passages)) for q in collected])
+    figures = report(x, y, [q.group for q in collected], english, gated)
+    # the cross-validated cuts: probabilities of questions the model was fitted on are overconfident
+    spec = {"features": list(FEATURE_NAMES), **fit_logreg(x, y, C)}
+    spec |= {"threshold": figures["cv_threshold"], "threshold_en": figures["cv_threshold_en"]}
     print(json.dumps(figures, indent=2))
     if args.write:
         cli.write_weights(model, "abstention", spec)

@@ -34,6 +34,7 @@ class Collected:
     language: str
     answerable: bool
     group: str  # the gold article (or the question's id): cross-validation folds never split one
+    set_name: str
     x: np.ndarray
     y: np.ndarray
     passages: list[Passage]
@@ -78,6 +79,7 @@ def collect(
                 language=example.language or detect_language(example.question),
                 answerable=example.answerable,
                 group=gold.article_id or example.id,
+                set_name=evalset.name,
                 x=features(example.question, candidates),
                 y=np.asarray(labels, dtype=bool),
                 passages=passages,

@@ -26,7 +26,12 @@ def fit_logreg(x: np.ndarray, y: np.ndarray, c: float, weight: np.ndarray | None
     }
 
 
-def fit_listwise(xs: Sequence[np.ndarray], ys: Sequence[np.ndarray], l2: float = 1.0) -> dict[str, Any]:
+def fit_listwise(
+    xs: Sequence[np.ndarray],
+    ys: Sequence[np.ndarray],
+    l2: float = 1.0,
+    weights: Sequence[float] | None = None,
+) -> dict[str, Any]:
     """A ranker fitted to put a gold candidate first, exported as the logistic regression serving reads.
 
     The loss is each question's softmax over its candidates (the probability mass on its gold
@@ -34,7 +39,8 @@ def fit_listwise(xs: Sequence[np.ndarray], ys: Sequence[np.ndarray], l2: float =
     its capacity on telling candidates of different questions apart. The scores are then calibrated
     into per-sentence probabilities by a one-feature logistic regression (Platt scaling), which folds
     into the exported coefficients: the order stays the listwise one, and the abstention model still
-    reads probabilities.
+    reads probabilities. ``weights``: per question (default 1), e.g. to count the kind of question
+    users ask more than the rest.
     """
     from scipy.optimize import minimize
 
@@ -46,7 +52,8 @@ def fit_listwise(xs: Sequence[np.ndarray], ys: Sequence[np.ndarray], l2: float =
     y = np.concatenate(ys).astype(float)
     starts = np.cumsum([0] + [len(v) for v in ys[:-1]])
     question = np.repeat(np.arange(len(ys)), [len(v) for v in ys])
-    n = len(ys)
+    qw = np.ones(len(ys)) if weights is None else np.asarray(weights, dtype=float)
+    n = qw.sum()
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
         s = z @ w
@@ -55,8 +62,8 @@ def fit_listwise(xs: Sequence[np.ndarray], ys: Sequence[np.ndarray], l2: float =
         p = e / np.add.reduceat(e, starts)[question]
         gold_mass = np.add.reduceat(p * y, starts)
         posterior = p * y / gold_mass[question]  # p restricted to the gold candidates
-        grad = (p - posterior) @ z / n + l2 * w / n
-        return float(-np.log(gold_mass + 1e-12).mean() + 0.5 * l2 * w @ w / n), grad
+        grad = (qw[question] * (p - posterior)) @ z / n + l2 * w / n
+        return float(-(qw * np.log(gold_mass + 1e-12)).sum() / n + 0.5 * l2 * w @ w / n), grad
 
     w = minimize(loss, np.zeros(z.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 1000}).x
     calibration = fit_logreg((z @ w)[:, None], y.astype(bool), 1.0)

@@ -1,7 +1,8 @@
 """Fit the sentence ranker on production candidates: ``python -m qa.training.ranker``.
 
 Asks XQuAD-de dev and the news dev set of a temporary store (optionally with distractors), fits a
-logistic regression on the candidates' features (``--listwise``: ``fit.fit_listwise``), reports article-fold
+listwise ranker on the candidates' features (``fit.fit_listwise``; ``--pointwise``: the logistic
+regression shipped before), reports article-fold
 cross-validated hit@1 next to the shipped weights on the same candidates, and with ``--write``
 exports the weights.
 """
@@ -20,19 +21,23 @@ from qa.retrieval.ranker import SentenceRanker
 from qa.training import cli
 from qa.training.collect import Collected
 from qa.training.fit import fit_listwise, fit_logreg, folds, logits
+from qa.training.sets import NEWS_SET
 
 C = 0.5
+NEWS_WEIGHT = 2.0  # a news question counts twice an XQuAD one: news is what users ask about
 
 
-def train(collected: Sequence[Collected], listwise: bool = False) -> dict[str, Any]:
+def train(collected: Sequence[Collected], listwise: bool = True) -> dict[str, Any]:
     """Weights for the answerable questions whose gold sentence is among the candidates.
 
-    Pointwise by default (what ships); ``listwise`` fits each question's softmax over its candidates
-    instead (docs/benchmarks.md: better on news, but it moved two seed abstention cases).
+    Listwise (what ships): each question's softmax over its candidates, news questions weighted
+    ``NEWS_WEIGHT``; ``listwise=False`` is the pointwise logistic regression shipped before
+    (docs/benchmarks.md compares them).
     """
     usable = [q for q in collected if q.answerable and q.y.any()]
     if listwise:
-        spec = fit_listwise([q.x for q in usable], [q.y for q in usable])
+        weights = [NEWS_WEIGHT if q.set_name == NEWS_SET else 1.0 for q in usable]
+        spec = fit_listwise([q.x for q in usable], [q.y for q in usable], weights=weights)
     else:
         x = np.vstack([q.x for q in usable])
         y = np.concatenate([q.y for q in usable])
@@ -49,7 +54,7 @@ def hit_at(collected: Sequence[Collected], score: Any, k: int = 1) -> float:
     return float(np.mean(hits)) if hits else 0.0
 
 
-def cross_validated(collected: Sequence[Collected], listwise: bool = False, k: int = 5) -> dict[int, bool]:
+def cross_validated(collected: Sequence[Collected], listwise: bool = True, k: int = 5) -> dict[int, bool]:
     """Per answerable question (by index): does its top candidate hold the gold, scored by weights
     fitted on the other article folds."""
     hits: dict[int, bool] = {}
@@ -74,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     from qa.training.sets import news_dev, xquad_dev
 
     parser = cli.parser(__doc__.split("\n")[0])
-    parser.add_argument("--listwise", action="store_true", help="fit a listwise ranker (not what ships)")
+    parser.add_argument("--pointwise", action="store_true", help="fit the earlier pointwise ranker")
     args = parser.parse_args(argv)
     sets = [xquad_dev(args.xquad), news_dev(args.gnad)]
     with training_store(args.data_dir, args.gnad if args.distractors else None) as qa:
@@ -87,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         "questions": len(collected),
         "gold_among_candidates": float(np.mean([q.y.any() for q in collected if q.answerable])),
     }
-    hits = cross_validated(collected, args.listwise)
+    hits = cross_validated(collected, not args.pointwise)
     set_of = [name for name, questions in per_set.items() for _ in questions]
     report["cv_hit@1"] = _share(hits, lambda i: True)
     for name in per_set:
@@ -102,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         report["shipped_hit@1"] = {name: hit_at(qs, shipped.logits) for name, qs in per_set.items()}
     except (ValueError, OSError) as exc:  # no shipped weights, or of another feature set
         report["shipped_hit@1"] = str(exc)
-    spec = train(collected, args.listwise)
+    spec = train(collected, not args.pointwise)
     report["fitted_hit@1 (on its own training data)"] = hit_at(collected, lambda x: logits(spec, x))
     print(json.dumps(report, indent=2))
     if args.write:

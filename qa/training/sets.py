@@ -14,6 +14,7 @@ from pathlib import Path
 from qa.eval.datasets import EvalArticle, EvalSet, Example, load_dataset
 
 NEWS_QUESTIONS = Path(__file__).with_name("data") / "news_dev.jsonl"
+NEWS_SET = "news dev"
 NEWS_ROWS = 40  # rows 0..39 of 10kgnad_test.csv: the only rows questions are written over
 
 
@@ -52,7 +53,7 @@ def news_dev(csv_path: str | Path, questions: str | Path = NEWS_QUESTIONS) -> Ev
                     language=record.get("language"),
                 )
             )
-    return EvalSet("news dev", examples, articles)
+    return EvalSet(NEWS_SET, examples, articles)
 
 
 def write_news_eval(csv_path: str | Path, out: str | Path) -> int:

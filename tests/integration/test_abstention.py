@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from qa.answering.extractive import ExtractiveAnswerer
-from qa.retrieval.abstention import AbstentionModel, skeleton
+from qa.retrieval.abstention import AbstentionModel, absent_names, skeleton
 from qa.settings import Settings
 from qa.text.names import name_words
 
@@ -53,11 +53,53 @@ def test_probability_is_cheap_and_ordered(seeded) -> None:
 
 def test_default_threshold_is_the_one_trained_with_the_model() -> None:
     assert Settings(_env_file=None).abstain_below is None
+    english = "What did the general staff in Kyiv deny?"
     for model in ("multilingual-e5-small", "use-multilingual-v3"):
-        trained = AbstentionModel.for_model(model).threshold
-        assert 0.05 < trained < 0.95
-        assert ExtractiveAnswerer(model=model).threshold == trained
-    assert ExtractiveAnswerer(abstain_below=0.9).threshold == 0.9
+        trained = AbstentionModel.for_model(model)
+        assert 0.05 < trained.threshold < 0.95 and 0.01 < trained.threshold_en < 0.95
+        answerer = ExtractiveAnswerer(model=model)
+        assert answerer.threshold == trained.threshold == answerer.threshold_for("Was wies Kiew zurück?")
+        assert answerer.threshold_for(english) == trained.threshold_en
+    assert ExtractiveAnswerer(abstain_below=0.9).threshold_for(english) == 0.9
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        ("Was sagte Joe Biden zur Lage in Kursk?", ["Joe Biden"]),
+        ("What did Joe Biden say about Kursk?", ["Joe Biden"]),
+        ("Was drohte Dmitri Medwedew den Soldaten an?", []),  # both words are in the article
+        ("What did Dmitry Medvedev threaten?", []),  # spelt the English way, found by skeleton
+        ("Was sagte Präsident Selenskyj?", []),  # one of the two words is enough
+        ("Wann wurde Helene Fischer geboren?", ["Helene Fischer"]),
+        ("Was schrieb Trump auf Truth Social?", []),
+        ("Joe Biden sagte was?", []),  # at the start: capitalised for grammar, not a name pair
+    ],
+)
+def test_a_two_word_name_no_candidate_mentions_is_absent(seeded, question: str, absent: list[str]) -> None:
+    passages = seeded.retriever.retrieve(question).passages
+    assert absent_names(question, passages) == absent
+    model = seeded.answerer.abstention
+    assert (model.probability_answerable(question, passages) == 0.0) == bool(absent)
+
+
+def test_hyphenated_names_count_as_mentioned_by_a_part() -> None:
+    from qa.types import Passage
+
+    passage = Passage(
+        article_id="a",
+        title="A1",
+        source="a.txt",
+        text="Der Tarif B-free Premium kostet 20 Euro.",
+        sentence_index=0,
+        start=0,
+        end=40,
+        score=1.0,
+    )
+    assert absent_names("Was kostet der A1-Wertkartentarif B-free Premium?", [passage]) == []
+    assert absent_names("Was kostet der Tarif Nokia Lumia?", [passage]) == ["Nokia Lumia"]
+    odinga = passage.model_copy(update={"text": "Raila Odinga wurde Premierminister."})
+    assert absent_names("Was sollte Odingas Rolle in der Regierung sein?", [odinga]) == []
 
 
 def test_name_words_skip_question_words_and_the_first_word() -> None:
