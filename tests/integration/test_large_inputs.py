@@ -64,7 +64,7 @@ def test_web_upload_of_a_too_deep_json_keeps_the_good_file_only(make_qa, tmp_pat
 
     qa = make_qa()
     deep, _, good = _bad_and_good(tmp_path / "files")
-    status, _table, _info = Articles(qa).ingest_files([str(deep), str(good)], progress=lambda *a, **k: None)
+    status, *_ = Articles(qa).ingest_files([str(deep), str(good)], progress=lambda *a, **k: None)
     rejected = [line for line in status.splitlines() if "deep" in line]
     assert len(rejected) == 1 and "nested too deeply" in rejected[0], status
     assert [a.title for a in qa.articles()] == ["Fähre"]
