@@ -80,14 +80,20 @@ class Evaluation:
         asked = count(report.meta["questions"], "question", lang)
         answerer = render.esc(report.config["answerer"])
         done = t("eval_done", lang, questions=asked, seconds=seconds, answerer=answerer)
-        files = self.write(report, request, lang)
+        try:
+            files = self.write(report, request, lang)
+        except Exception as exc:  # the run's figures stand; the files (and plots) are missing: say so
+            message = one_line(exc).replace(self._reports.name, "…")
+            notes.append(t("eval_write_failed", lang, message=render.inert(message)))
+            files = {}
+        hidden = gr.update(value=None, visible=False)
         return (
             "\n\n".join([done, *notes]),
             summary_markdown(report, lang),
             plots_html(files, lang),
             gr.update(value=self.questions(report, lang), visible=True),
-            gr.update(value=str(files["markdown"]), visible=True),
-            gr.update(value=str(files["zip"]), visible=True),
+            gr.update(value=str(files["markdown"]), visible=True) if files else hidden,
+            gr.update(value=str(files["zip"]), visible=True) if files else hidden,
         )
 
     @staticmethod
@@ -162,6 +168,12 @@ def summary_markdown(report: EvalReport, lang: str) -> str:
         cells = [number(v, lang, digits) for v in values]
         lines.append("| " + " | ".join([t(f"m_{key}", lang), *cells]) + " |")
     return "\n".join(lines) + "\n"
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one line of the page: its message's first line, else its type."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def number(value: float | None, lang: str, digits: int = 3) -> str:

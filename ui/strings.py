@@ -204,6 +204,10 @@ PAGE: dict[str, dict[str, str]] = {
     "eval_run": {"de": "Auswertung starten", "en": "Run the evaluation"},
     "eval_choose": {"de": "Wählen Sie zuerst einen Fragensatz.", "en": "Choose a question set first."},
     "eval_bad": {"de": "**Nicht lesbar:** {message}", "en": "**Cannot use this set:** {message}"},
+    "eval_write_failed": {
+        "de": "**Berichtsdateien nicht geschrieben:** {message}",
+        "en": "**The report files could not be written:** {message}",
+    },
     "eval_empty_store": {
         "de": "Der Speicher enthält keine Artikel: fügen Sie zuerst unter „Artikel“ welche hinzu.",
         "en": "The store holds no articles: add some in the Articles tab first.",

@@ -76,6 +76,22 @@ def test_german_page_gets_german_figures_and_a_cap(
     assert "| erstes Zitat enthält die Antwort | " in summary and "1,000" in summary
 
 
+def test_a_report_that_cannot_be_written_gets_one_line(
+    evaluation: Evaluation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_space(*_args: object, **_kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("qa.eval.plots.write_plots", no_space)
+    path = write_jsonl(tmp_path / "mine.jsonl", OWN_QUESTIONS)
+    status, summary, plots, table, md, archive = evaluation.run(str(path), None, no_progress)  # type: ignore[arg-type]
+    done, failed = status.split("\n\n")
+    assert done.startswith("**Done:** 3 questions asked")
+    assert failed == "**The report files could not be written:** \\[Errno 28\\] No space left on device"
+    assert summary.startswith("### Asked of your store") and table["visible"]  # the run's figures stand
+    assert "<img" not in plots and not md["visible"] and not archive["visible"]
+
+
 @pytest.mark.parametrize(
     ("content", "detail"),
     [

@@ -96,3 +96,13 @@ def test_jsonl_splits_come_from_the_file_only(tmp_path: Path) -> None:
     assert [a.split for a in loaded.articles] == ["dev", "dev", "test"]
     with pytest.raises(DatasetError, match="line 3: field 'split': missing"):
         load_dataset(write_jsonl(tmp_path / "c.jsonl", [*named[:2], plain[2]]))
+
+
+def test_plots_take_titles_with_dollar_signs_as_text(tmp_path: Path) -> None:
+    """An article title is data: ``$…$`` in it is no mathtext (``$\\frac{$`` made matplotlib raise)."""
+    titled = record("all", "de", True, RIGHT)
+    titled["article"] = titled["article_title"] = "Kurs $\\frac{$ fällt"
+    report = EvalReport([titled], {"store": True}, {"dataset": "x.jsonl", "store_articles": 1})
+    files = report.write(tmp_path, language="de")
+    assert {"hit_at_k", "per_article", "latency"} <= set(files)
+    assert files["per_article"].stat().st_size > 0
