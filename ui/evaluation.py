@@ -148,14 +148,16 @@ def summary_markdown(report: EvalReport, lang: str) -> str:
 
     summary = report.summary["none"]["newsqa"]
     columns: list[tuple[str, dict]] = []
+    # the split names and language codes come from the file: inert, whatever the loader let in
     for split in (s for s in report.splits if s != "all"):  # none for a set without splits
-        columns.append((f"{split} ({summary[split]['all']['n']})", summary[split]["all"]))
+        columns.append((f"{render.inert(split)} ({summary[split]['all']['n']})", summary[split]["all"]))
     columns.append((t("eval_all", lang, n=summary["all"]["all"]["n"]), summary["all"]["all"]))
     languages = [k for k in summary["all"] if k != "all"]
     if len(languages) > 1:
         for code in languages:
             m = summary["all"][code]
-            label = t(f"eval_lang_{code}", lang, n=m["n"]) if code in ("de", "en") else f"{code} ({m['n']})"
+            own = f"{render.inert(code)} ({m['n']})"
+            label = t(f"eval_lang_{code}", lang, n=m["n"]) if code in ("de", "en") else own
             columns.append((label, m))
     lines = [f"### {report.asked_of(language=lang)}", ""]
     lines += ["| " + " | ".join([t("eval_metric", lang), *(c for c, _ in columns)]) + " |"]

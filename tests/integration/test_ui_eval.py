@@ -9,10 +9,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from helpers import OWN_QUESTIONS, WRONG_GOLD, write_jsonl
+from helpers import OWN_QUESTIONS, RIGHT, WRONG_GOLD, eval_record, write_jsonl
 
 import ui.evaluation
-from ui.evaluation import Evaluation
+from ui.evaluation import Evaluation, summary_markdown
 
 GERMAN = SimpleNamespace(session_hash="s1", headers={"cookie": "newsqa-lang=de"})
 
@@ -90,6 +90,18 @@ def test_a_report_that_cannot_be_written_gets_one_line(
     assert failed == "**The report files could not be written:** \\[Errno 28\\] No space left on device"
     assert summary.startswith("### Asked of your store") and table["visible"]  # the run's figures stand
     assert "<img" not in plots and not md["visible"] and not archive["visible"]
+
+
+def test_the_summary_shows_the_set_s_own_words_as_text() -> None:
+    """A split or language the loader let through heads a column as written: no image, no new cell."""
+    from qa.eval.report import EvalReport
+
+    evil = "x ![t](http://evil.example/p.png) |"
+    records = [eval_record("all", "de", True, RIGHT), eval_record("all", evil, True, RIGHT)]
+    report = EvalReport(records, {"store": True}, {"dataset": "x.jsonl", "store_articles": 1})
+    header = summary_markdown(report, "en").splitlines()[2]
+    assert header.count(" | ") == 3  # Metric, all, German, the odd language: no cell of its own
+    assert "![t](" not in header and "http://" not in header
 
 
 @pytest.mark.parametrize(
