@@ -3,7 +3,8 @@
 A thin face on ``qa.eval.evaluate`` (the CLI's ``newsqa eval FILE --store``): it reads the set,
 runs it with a progress bar, and turns the ``EvalReport`` into the page's pieces (the summary
 table in the page's language, the plots, one row per question, the report files to download).
-A run is bounded (``MAX_QUESTIONS``); a bad file gets one line, naming the line or field.
+A run is bounded (``MAX_QUESTIONS``, fewer when a model answers); a bad file gets one line,
+naming the line or field.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
 MAX_QUESTIONS = 300
 """Questions asked per run from the page; a larger set is sampled (seed 0: the same sample each
 time), so one upload cannot hold the shared answerer for long (~0.1 s a question, extractive)."""
+MAX_MODEL_QUESTIONS = 30
+"""The same bound when a language model answers (``llm``, ``local``): seconds a question, and an
+``llm`` run spends the server's API budget."""
 
 PLOTS = (("hit_at_k", "plot_hit_at_k"), ("per_article", "plot_per_article"), ("latency", "plot_latency"))
 QUESTION_COLUMNS = ("q_n", "q_question", "q_result", "q_answer", "q_citations")
@@ -43,6 +47,16 @@ class Evaluation:
         self.qa = qa
         # one folder for the process, one subfolder per session (removed when its tab closes)
         self._reports = tempfile.TemporaryDirectory(prefix="newsqa-eval-page-")
+
+    def max_questions(self) -> int:
+        """Questions a run asks at most with the answerer this page serves."""
+        return MAX_QUESTIONS if self.qa.settings.active_answerer == "extractive" else MAX_MODEL_QUESTIONS
+
+    def intro(self, lang: str) -> str:
+        """The tab's introduction, with the bound on a run (and why it is low, for a model)."""
+        limit, answerer = self.max_questions(), self.qa.settings.active_answerer
+        text = t("eval_intro", lang, limit=limit)
+        return text if answerer == "extractive" else f"{text} {t('eval_model_cap', lang, answerer=answerer)}"
 
     def run(
         self, path: str | None, request: gr.Request | None = None, progress: gr.Progress | None = None
@@ -62,16 +76,16 @@ class Evaluation:
         started = time.perf_counter()
         try:
             evalset = load_dataset(path)
-            notes = []
-            if len(evalset.examples) > MAX_QUESTIONS:
-                notes.append(t("eval_capped", lang, n=len(evalset.examples), limit=MAX_QUESTIONS))
+            notes, most = [], self.max_questions()
+            if len(evalset.examples) > most:
+                notes.append(t("eval_capped", lang, n=len(evalset.examples), limit=most))
             if evalset.articles:
                 notes.append(t("eval_own_articles", lang))
 
             def tick(done: int, total: int) -> None:
                 progress(done / max(total, 1), desc=t("eval_asking", lang, done=done, total=total))
 
-            limit = MAX_QUESTIONS if len(evalset.examples) > MAX_QUESTIONS else None
+            limit = most if len(evalset.examples) > most else None
             report = evaluate(evalset, qa=self.qa, limit=limit, progress=tick)
         except (DatasetError, ValueError, RecursionError) as exc:  # a bad file: one line, naming it
             message = str(exc).replace(str(path), name) if str(exc) else type(exc).__name__

@@ -197,6 +197,10 @@ PAGE: dict[str, dict[str, str]] = {
         "line (`question`, `answers`, empty when unanswerable; optionally `evidence`, `article`) or SQuAD "
         "JSON. At most {limit} questions per run.",
     },
+    "eval_model_cap": {
+        "de": "Hier antwortet ein Sprachmodell (`{answerer}`): Sekunden je Frage, daher so wenige.",
+        "en": "A language model answers here (`{answerer}`): seconds a question, hence so few.",
+    },
     "eval_upload": {
         "de": "Fragensatz (.jsonl oder SQuAD-.json)",
         "en": "Question set (.jsonl or SQuAD .json)",

@@ -76,6 +76,17 @@ def test_german_page_gets_german_figures_and_a_cap(
     assert "| erstes Zitat enthält die Antwort | " in summary and "1,000" in summary
 
 
+@pytest.mark.parametrize(("answerer", "limit"), [("extractive", 300), ("llm", 30), ("local", 30)])
+def test_a_run_is_bounded_lower_when_a_model_answers(make_qa, answerer: str, limit: int) -> None:
+    """An extractive answer takes ~0.1 s, a model's seconds (and an ``llm`` run spends API budget)."""
+    page = Evaluation(make_qa(answerer=answerer, openai_api_key="sk-test"))
+    assert page.max_questions() == limit
+    for lang, words in (("en", "At most {} questions per run."), ("de", "Höchstens {} Fragen je Lauf.")):
+        intro = page.intro(lang)
+        assert words.format(limit) in intro
+        assert (f"(`{answerer}`)" in intro) == (answerer != "extractive")  # why so few, for a model
+
+
 def test_a_report_that_cannot_be_written_gets_one_line(
     evaluation: Evaluation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
