@@ -10,6 +10,7 @@ naming the line or field.
 from __future__ import annotations
 
 import base64
+import logging
 import shutil
 import tempfile
 import time
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
     from qa.api import NewsQA
     from qa.eval import EvalReport
+
+LOG = logging.getLogger(__name__)
 
 MAX_QUESTIONS = 300
 """Questions asked per run from the page; a larger set is sampled (seed 0: the same sample each
@@ -76,20 +79,25 @@ class Evaluation:
         started = time.perf_counter()
         try:
             evalset = load_dataset(path)
-            notes, most = [], self.max_questions()
-            if len(evalset.examples) > most:
-                notes.append(t("eval_capped", lang, n=len(evalset.examples), limit=most))
-            if evalset.articles:
-                notes.append(t("eval_own_articles", lang))
+        except (DatasetError, RecursionError, UnicodeError) as exc:  # a bad file: one line, naming it
+            return self.empty(t("eval_bad", lang, message=render.inert(about_file(exc, path, name))))
+        notes, most = [], self.max_questions()
+        if len(evalset.examples) > most:
+            notes.append(t("eval_capped", lang, n=len(evalset.examples), limit=most))
+        if evalset.articles:
+            notes.append(t("eval_own_articles", lang))
 
-            def tick(done: int, total: int) -> None:
-                progress(done / max(total, 1), desc=t("eval_asking", lang, done=done, total=total))
+        def tick(done: int, total: int) -> None:
+            progress(done / max(total, 1), desc=t("eval_asking", lang, done=done, total=total))
 
-            limit = most if len(evalset.examples) > most else None
+        limit = most if len(evalset.examples) > most else None
+        try:
             report = evaluate(evalset, qa=self.qa, limit=limit, progress=tick)
-        except (DatasetError, ValueError, RecursionError) as exc:  # a bad file: one line, naming it
-            message = str(exc).replace(str(path), name) if str(exc) else type(exc).__name__
-            return self.empty(t("eval_bad", lang, message=render.inert(message)))
+        except DatasetError as exc:  # the set, found wanting once selected (still the file's fault)
+            return self.empty(t("eval_bad", lang, message=render.inert(about_file(exc, path, name))))
+        except Exception as exc:  # the answerer, the store, …: not the file; said as such, logged
+            LOG.exception("evaluation of %s failed", name)
+            return self.empty(t("eval_failed", lang, message=render.inert(one_line(exc))))
         seconds = number(time.perf_counter() - started, lang, 1)
         asked = count(report.meta["questions"], "question", lang)
         answerer = render.esc(report.config["answerer"])
@@ -97,6 +105,7 @@ class Evaluation:
         try:
             files = self.write(report, request, lang)
         except Exception as exc:  # the run's figures stand; the files (and plots) are missing: say so
+            LOG.exception("the report of %s was not written", name)
             message = one_line(exc).replace(self._reports.name, "…")
             notes.append(t("eval_write_failed", lang, message=render.inert(message)))
             files = {}
@@ -184,6 +193,11 @@ def summary_markdown(report: EvalReport, lang: str) -> str:
         cells = [number(v, lang, digits) for v in values]
         lines.append("| " + " | ".join([t(f"m_{key}", lang), *cells]) + " |")
     return "\n".join(lines) + "\n"
+
+
+def about_file(exc: BaseException, path: str, name: str) -> str:
+    """What is wrong with an uploaded file, naming it by its name (not the server's path)."""
+    return one_line(exc).replace(str(path), name)
 
 
 def one_line(exc: BaseException) -> str:

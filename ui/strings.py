@@ -208,6 +208,10 @@ PAGE: dict[str, dict[str, str]] = {
     "eval_run": {"de": "Auswertung starten", "en": "Run the evaluation"},
     "eval_choose": {"de": "Wählen Sie zuerst einen Fragensatz.", "en": "Choose a question set first."},
     "eval_bad": {"de": "**Nicht lesbar:** {message}", "en": "**Cannot use this set:** {message}"},
+    "eval_failed": {
+        "de": "**Der Lauf ist fehlgeschlagen:** {message}",
+        "en": "**The run failed:** {message}",
+    },
     "eval_write_failed": {
         "de": "**Berichtsdateien nicht geschrieben:** {message}",
         "en": "**The report files could not be written:** {message}",

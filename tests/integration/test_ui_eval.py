@@ -116,6 +116,22 @@ def test_the_summary_shows_the_set_s_own_words_as_text() -> None:
     assert "![t](" not in header and "http://" not in header
 
 
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_a_run_that_fails_is_not_blamed_on_the_file(
+    evaluation: Evaluation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise ValueError("the answerer's model file is missing")
+
+    monkeypatch.setattr("qa.eval.runner.evaluate", broken)
+    path = write_jsonl(tmp_path / "mine.jsonl", OWN_QUESTIONS)
+    request = GERMAN if lang == "de" else None
+    status, summary, plots, table, md, archive = evaluation.run(str(path), request, no_progress)  # type: ignore[arg-type]
+    said = {"en": "**The run failed:** ", "de": "**Der Lauf ist fehlgeschlagen:** "}[lang]
+    assert status == said + render.inert("the answerer's model file is missing")
+    assert summary == plots == "" and not table["visible"] and not md["visible"] and not archive["visible"]
+
+
 @pytest.mark.parametrize(
     ("content", "detail"),
     [
