@@ -265,12 +265,14 @@ def build_app(qa: NewsQA) -> gr.Blocks:
         def localised(shown: TableView | None, request: gr.Request) -> tuple[Any, ...]:
             lg = request_language(request)
             heading, empty_article = chat.localised(lg)
+            frame, listed = articles.table(lg, shown)  # the pager counts what the table now lists
             return (
                 heading,
                 empty_article,
                 articles.info(lg),
-                *articles.table(lg, shown),
-                articles.pager(shown, request)[0],
+                frame,
+                listed,
+                articles.pager(listed, request)[0],
                 gr.update(choices=sort_choices(lg)),
                 render.placeholder_html(t("select_article", lg)),
                 "",  # the last ingest's or deletion's message was in the old language
