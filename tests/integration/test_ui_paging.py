@@ -1,9 +1,8 @@
 """The articles tab past a few hundred articles: the table holds one page, searched and sorted first
-(ui/articles.py over a real store), and listing a page stays fast."""
+(ui/articles.py over a real store). No wall-clock bound here: on a shared machine timings belong in bench/."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,11 +38,6 @@ def test_the_table_pages_after_search_and_sort(tmp_path: Path, embeddings) -> No
     line, back, forward = articles.pager(last)
     assert line == "Page 2 of 2 · 100 found among 320 articles"
     assert back["interactive"] is True and forward["interactive"] is False
-    started = time.perf_counter()
-    for _ in range(5):
-        articles.sort("date_desc", view)
-    per_page = (time.perf_counter() - started) / 5
-    assert per_page < 0.5, f"a page of 320 articles takes {per_page:.2f} s"
 
 
 def test_the_pager_line_counts_the_listed_articles_when_the_page_loads(make_qa) -> None:
