@@ -17,7 +17,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +28,8 @@ if sys.path[:1] != [str(ROOT)]:
     # first, before the script's folder bench/ (whose ingest.py would shadow the ``ingest`` package),
     # also when ROOT is on the path already behind it (PYTHONPATH, an editable install)
     sys.path.insert(0, str(ROOT))
+
+from ui.served_process import PageNotServed, page_process  # noqa: E402  (after ROOT is on the path)
 
 
 def _gnad_path() -> Path:
@@ -224,27 +225,8 @@ def serving(directory: Path, timeout: float = 300) -> Iterator[Served]:
     env = newsqa_env(directory, NEWSQA_HOST="127.0.0.1", NEWSQA_PORT=str(port), NEWSQA_AUTH="")
     url = f"http://127.0.0.1:{port}/"
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        [str(NEWSQA), "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
     try:
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None:
-                raise RuntimeError(f"newsqa serve exited with {proc.returncode} (run it by hand to see why)")
-            if time.perf_counter() - started > timeout:
-                raise RuntimeError(f"newsqa serve gave no page within {timeout} s")
-            time.sleep(0.05)
-        yield Served(url, time.perf_counter() - started, process_cpu_s(proc.pid), proc.pid)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        with page_process([str(NEWSQA), "serve"], url, env=env, cwd=ROOT, timeout=timeout) as proc:
+            yield Served(url, time.perf_counter() - started, process_cpu_s(proc.pid), proc.pid)
+    except PageNotServed as exc:
+        raise RuntimeError(f"{exc} (run newsqa serve by hand to see why)") from None

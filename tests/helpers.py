@@ -6,6 +6,8 @@ import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qa.eval.metrics import Unit
+
 if TYPE_CHECKING:
     from qa.api import NewsQA
     from qa.store import ArticleStore
@@ -25,6 +27,33 @@ OWN_QUESTIONS = [
 ]  # fmt: skip
 # A question whose gold the seed does not hold: newsqa's answer to it is wrong, whatever it cites.
 WRONG_GOLD = {"question": "Was sagte Selenskyj?", "answers": ["Die Stadtwerke Bonn erhöhen die Preise"]}
+# Two units of one article for hand-made evaluation records (no model): the right one and not.
+RIGHT = Unit("a", 0, 22, "Der Fluss heißt Spree.")
+WRONG = Unit("a", 23, 49, "Berlin ist die Hauptstadt.")
+
+
+def eval_record(
+    split: str, language: str, answerable: bool, cited: Unit | None, condition: str = "none"
+) -> dict:
+    """One question's record as the runner writes it, over the two units above; abstains when
+    nothing is cited."""
+    from qa.eval.metrics import Gold, Prediction, score
+
+    gold = Gold(("Spree",) if answerable else ())
+    pred = Prediction(cited.text if cited else "", cited is None, [cited] if cited else [], [RIGHT, WRONG])
+    return {
+        "id": f"{split}-{language}-{answerable}",
+        "question": "Wie heißt der Fluss?",
+        "language": language,
+        "split": split,
+        "system": "newsqa",
+        "condition": condition,
+        "abstained": pred.abstained,
+        "citations": [{"article_id": u.article_id, "start": u.start, "end": u.end, "text": u.text}
+                      for u in pred.citations],
+        "metrics": score(pred, gold),
+        "timings": {"retrieve": 0.02, "answer": 0.001, "total": 0.021},
+    }  # fmt: skip
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> Path:

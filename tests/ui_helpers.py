@@ -6,18 +6,17 @@ import json
 import os
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from ui.served_process import PageNotServed, page_process
 
 if TYPE_CHECKING:
     from playwright import sync_api
@@ -70,32 +69,13 @@ def serve_process(data_dir: Path, port: int, timeout: float = 240) -> Iterator[s
         env["NEWSQA_MODEL_CACHE"] = os.environ["NEWSQA_MODEL_CACHE"]
     command = [sys.executable, "-m", "qa.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     url = f"http://127.0.0.1:{port}/"
-    with tempfile.TemporaryFile("w+") as log:  # a file, not a pipe: a full pipe would stall the server
-        proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True)
+    with tempfile.TemporaryFile("w+") as log:
         try:
-            deadline = time.monotonic() + timeout
-            while not _page_up(url):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    output = log.read()[-3000:]
-                    pytest.fail(f"newsqa serve gave no page on {url} (exit {proc.poll()}):\n{output}")
-                time.sleep(0.2)  # polling the page's state while the process starts
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _page_up(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
+            with page_process(command, url, env=env, cwd=ROOT, timeout=timeout, output=log, poll=0.2):
+                yield url
+        except PageNotServed as exc:
+            log.seek(0)
+            pytest.fail(f"{exc}:\n{log.read()[-3000:]}")
 
 
 @contextmanager

@@ -24,7 +24,7 @@ from ui import render
 from ui.articles import Articles
 from ui.assets import LANG_JS, SCROLL_JS, SWITCH_JS
 from ui.chat import Chat
-from ui.evaluation import MAX_QUESTIONS, Evaluation
+from ui.evaluation import Evaluation
 from ui.paging import DEFAULT_SORT, SORTS, TableView
 from ui.scope import build_scope, wire_scope
 from ui.strings import i18n, request_language, t, table_headers
@@ -221,7 +221,7 @@ def build_app(qa: NewsQA) -> gr.Blocks:
 
         eval_tab = gr.Tab(T("tab_eval"), elem_id="tab-eval")
         with eval_tab:
-            eval_intro = gr.Markdown(t("eval_intro", "de", limit=MAX_QUESTIONS), elem_id="eval-intro")
+            eval_intro = gr.Markdown(evaluation.intro("de"), elem_id="eval-intro")
             with gr.Row(equal_height=False):
                 with gr.Column(scale=1, min_width=300):
                     eval_file = gr.File(
@@ -265,12 +265,14 @@ def build_app(qa: NewsQA) -> gr.Blocks:
         def localised(shown: TableView | None, request: gr.Request) -> tuple[Any, ...]:
             lg = request_language(request)
             heading, empty_article = chat.localised(lg)
+            frame, listed = articles.table(lg, shown)  # the pager counts what the table now lists
             return (
                 heading,
                 empty_article,
                 articles.info(lg),
-                *articles.table(lg, shown),
-                articles.pager(shown, request)[0],
+                frame,
+                listed,
+                articles.pager(listed, request)[0],
                 gr.update(choices=sort_choices(lg)),
                 render.placeholder_html(t("select_article", lg)),
                 "",  # the last ingest's or deletion's message was in the old language
@@ -279,7 +281,7 @@ def build_app(qa: NewsQA) -> gr.Blocks:
                 gr.update(label=t("tab_chat", lg)),
                 gr.update(label=t("tab_articles", lg)),
                 gr.update(label=t("tab_eval", lg)),
-                t("eval_intro", lg, limit=MAX_QUESTIONS),
+                evaluation.intro(lg),
                 *Evaluation.empty(""),  # the last run's report was in the old language
             )
 

@@ -3,12 +3,14 @@
 A thin face on ``qa.eval.evaluate`` (the CLI's ``newsqa eval FILE --store``): it reads the set,
 runs it with a progress bar, and turns the ``EvalReport`` into the page's pieces (the summary
 table in the page's language, the plots, one row per question, the report files to download).
-A run is bounded (``MAX_QUESTIONS``); a bad file gets one line, naming the line or field.
+A run is bounded (``MAX_QUESTIONS``, fewer when a model answers); a bad file gets one line,
+naming the line or field.
 """
 
 from __future__ import annotations
 
 import base64
+import logging
 import shutil
 import tempfile
 import time
@@ -27,9 +29,14 @@ if TYPE_CHECKING:
     from qa.api import NewsQA
     from qa.eval import EvalReport
 
+LOG = logging.getLogger(__name__)
+
 MAX_QUESTIONS = 300
 """Questions asked per run from the page; a larger set is sampled (seed 0: the same sample each
 time), so one upload cannot hold the shared answerer for long (~0.1 s a question, extractive)."""
+MAX_MODEL_QUESTIONS = 30
+"""The same bound when a language model answers (``llm``, ``local``): seconds a question, and an
+``llm`` run spends the server's API budget."""
 
 PLOTS = (("hit_at_k", "plot_hit_at_k"), ("per_article", "plot_per_article"), ("latency", "plot_latency"))
 QUESTION_COLUMNS = ("q_n", "q_question", "q_result", "q_answer", "q_citations")
@@ -43,6 +50,16 @@ class Evaluation:
         self.qa = qa
         # one folder for the process, one subfolder per session (removed when its tab closes)
         self._reports = tempfile.TemporaryDirectory(prefix="newsqa-eval-page-")
+
+    def max_questions(self) -> int:
+        """Questions a run asks at most with the answerer this page serves."""
+        return MAX_QUESTIONS if self.qa.settings.active_answerer == "extractive" else MAX_MODEL_QUESTIONS
+
+    def intro(self, lang: str) -> str:
+        """The tab's introduction, with the bound on a run (and why it is low, for a model)."""
+        limit, answerer = self.max_questions(), self.qa.settings.active_answerer
+        text = t("eval_intro", lang, limit=limit)
+        return text if answerer == "extractive" else f"{text} {t('eval_model_cap', lang, answerer=answerer)}"
 
     def run(
         self, path: str | None, request: gr.Request | None = None, progress: gr.Progress | None = None
@@ -62,32 +79,44 @@ class Evaluation:
         started = time.perf_counter()
         try:
             evalset = load_dataset(path)
-            notes = []
-            if len(evalset.examples) > MAX_QUESTIONS:
-                notes.append(t("eval_capped", lang, n=len(evalset.examples), limit=MAX_QUESTIONS))
-            if evalset.articles:
-                notes.append(t("eval_own_articles", lang))
+        except (DatasetError, RecursionError, UnicodeError) as exc:  # a bad file: one line, naming it
+            return self.empty(t("eval_bad", lang, message=render.inert(about_file(exc, path, name))))
+        notes, most = [], self.max_questions()
+        if len(evalset.examples) > most:
+            notes.append(t("eval_capped", lang, n=len(evalset.examples), limit=most))
+        if evalset.articles:
+            notes.append(t("eval_own_articles", lang))
 
-            def tick(done: int, total: int) -> None:
-                progress(done / max(total, 1), desc=t("eval_asking", lang, done=done, total=total))
+        def tick(done: int, total: int) -> None:
+            progress(done / max(total, 1), desc=t("eval_asking", lang, done=done, total=total))
 
-            limit = MAX_QUESTIONS if len(evalset.examples) > MAX_QUESTIONS else None
+        limit = most if len(evalset.examples) > most else None
+        try:
             report = evaluate(evalset, qa=self.qa, limit=limit, progress=tick)
-        except (DatasetError, ValueError, RecursionError) as exc:  # a bad file: one line, naming it
-            message = str(exc).replace(str(path), name) if str(exc) else type(exc).__name__
-            return self.empty(t("eval_bad", lang, message=render.inert(message)))
+        except DatasetError as exc:  # the set, found wanting once selected (still the file's fault)
+            return self.empty(t("eval_bad", lang, message=render.inert(about_file(exc, path, name))))
+        except Exception as exc:  # the answerer, the store, …: not the file; said as such, logged
+            LOG.exception("evaluation of %s failed", name)
+            return self.empty(t("eval_failed", lang, message=render.inert(one_line(exc))))
         seconds = number(time.perf_counter() - started, lang, 1)
         asked = count(report.meta["questions"], "question", lang)
         answerer = render.esc(report.config["answerer"])
         done = t("eval_done", lang, questions=asked, seconds=seconds, answerer=answerer)
-        files = self.write(report, request, lang)
+        try:
+            files = self.write(report, request, lang)
+        except Exception as exc:  # the run's figures stand; the files (and plots) are missing: say so
+            LOG.exception("the report of %s was not written", name)
+            message = one_line(exc).replace(self._reports.name, "…")
+            notes.append(t("eval_write_failed", lang, message=render.inert(message)))
+            files = {}
+        hidden = gr.update(value=None, visible=False)
         return (
             "\n\n".join([done, *notes]),
             summary_markdown(report, lang),
             plots_html(files, lang),
             gr.update(value=self.questions(report, lang), visible=True),
-            gr.update(value=str(files["markdown"]), visible=True),
-            gr.update(value=str(files["zip"]), visible=True),
+            gr.update(value=str(files["markdown"]), visible=True) if files else hidden,
+            gr.update(value=str(files["zip"]), visible=True) if files else hidden,
         )
 
     @staticmethod
@@ -142,14 +171,16 @@ def summary_markdown(report: EvalReport, lang: str) -> str:
 
     summary = report.summary["none"]["newsqa"]
     columns: list[tuple[str, dict]] = []
+    # the split names and language codes come from the file: inert, whatever the loader let in
     for split in (s for s in report.splits if s != "all"):  # none for a set without splits
-        columns.append((f"{split} ({summary[split]['all']['n']})", summary[split]["all"]))
+        columns.append((f"{render.inert(split)} ({summary[split]['all']['n']})", summary[split]["all"]))
     columns.append((t("eval_all", lang, n=summary["all"]["all"]["n"]), summary["all"]["all"]))
     languages = [k for k in summary["all"] if k != "all"]
     if len(languages) > 1:
         for code in languages:
             m = summary["all"][code]
-            label = t(f"eval_lang_{code}", lang, n=m["n"]) if code in ("de", "en") else f"{code} ({m['n']})"
+            own = f"{render.inert(code)} ({m['n']})"
+            label = t(f"eval_lang_{code}", lang, n=m["n"]) if code in ("de", "en") else own
             columns.append((label, m))
     lines = [f"### {report.asked_of(language=lang)}", ""]
     lines += ["| " + " | ".join([t("eval_metric", lang), *(c for c, _ in columns)]) + " |"]
@@ -162,6 +193,17 @@ def summary_markdown(report: EvalReport, lang: str) -> str:
         cells = [number(v, lang, digits) for v in values]
         lines.append("| " + " | ".join([t(f"m_{key}", lang), *cells]) + " |")
     return "\n".join(lines) + "\n"
+
+
+def about_file(exc: BaseException, path: str, name: str) -> str:
+    """What is wrong with an uploaded file, naming it by its name (not the server's path)."""
+    return one_line(exc).replace(str(path), name)
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one line of the page: its message's first line, else its type."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def number(value: float | None, lang: str, digits: int = 3) -> str:

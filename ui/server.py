@@ -31,6 +31,12 @@ def parse_auth(spec: str) -> list[tuple[str, str]] | None:
     return pairs or None
 
 
+_PATCHING = threading.RLock()
+"""Held by the thread inside ``served_app_only``: one patch at a time, so each restores what it saved
+(two overlapping ones restored in the wrong order left the patch in place for good). Re-entrant, so
+a thread may nest them."""
+
+
 @contextmanager
 def served_app_only() -> Iterator[None]:
     """While this thread puts the page together, Gradio builds no FastAPI app.
@@ -38,22 +44,24 @@ def served_app_only() -> Iterator[None]:
     Gradio builds one (83 routes; 0.2-0.5 s on 2 cores) whenever a Blocks is closed or queued: six
     times for this page (the page's and the ChatInterface's ``__init__`` and ``with`` exits, and
     ``queue``), of which only the one ``launch`` builds is served. Skipping the five others takes
-    1-2.5 s off the time to the page. Other threads build theirs as usual.
+    1-2.5 s off the time to the page. Other threads build theirs as usual; another thread that puts
+    a page together meanwhile waits for this one.
     """
     from gradio.routes import App
 
-    real, builder = App.__dict__["create_app"], threading.get_ident()
+    with _PATCHING:
+        real, builder = App.__dict__["create_app"], threading.get_ident()
 
-    def create_app(*args: Any, **kwargs: Any) -> Any:
-        if threading.get_ident() == builder:
-            return None  # replaced by the app ``launch`` builds, the only one Gradio serves
-        return real.__func__(*args, **kwargs)
+        def create_app(*args: Any, **kwargs: Any) -> Any:
+            if threading.get_ident() == builder:
+                return None  # replaced by the app ``launch`` builds, the only one Gradio serves
+            return real.__func__(*args, **kwargs)
 
-    App.create_app = staticmethod(create_app)  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        App.create_app = real  # type: ignore[method-assign]
+        App.create_app = staticmethod(create_app)  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            App.create_app = real  # type: ignore[method-assign]
 
 
 def launch(

@@ -197,6 +197,10 @@ PAGE: dict[str, dict[str, str]] = {
         "line (`question`, `answers`, empty when unanswerable; optionally `evidence`, `article`) or SQuAD "
         "JSON. At most {limit} questions per run.",
     },
+    "eval_model_cap": {
+        "de": "Hier antwortet ein Sprachmodell (`{answerer}`): Sekunden je Frage, daher so wenige.",
+        "en": "A language model answers here (`{answerer}`): seconds a question, hence so few.",
+    },
     "eval_upload": {
         "de": "Fragensatz (.jsonl oder SQuAD-.json)",
         "en": "Question set (.jsonl or SQuAD .json)",
@@ -204,6 +208,14 @@ PAGE: dict[str, dict[str, str]] = {
     "eval_run": {"de": "Auswertung starten", "en": "Run the evaluation"},
     "eval_choose": {"de": "Wählen Sie zuerst einen Fragensatz.", "en": "Choose a question set first."},
     "eval_bad": {"de": "**Nicht lesbar:** {message}", "en": "**Cannot use this set:** {message}"},
+    "eval_failed": {
+        "de": "**Der Lauf ist fehlgeschlagen:** {message}",
+        "en": "**The run failed:** {message}",
+    },
+    "eval_write_failed": {
+        "de": "**Berichtsdateien nicht geschrieben:** {message}",
+        "en": "**The report files could not be written:** {message}",
+    },
     "eval_empty_store": {
         "de": "Der Speicher enthält keine Artikel: fügen Sie zuerst unter „Artikel“ welche hinzu.",
         "en": "The store holds no articles: add some in the Articles tab first.",

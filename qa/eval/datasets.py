@@ -16,6 +16,7 @@ because a silently skipped question would change every metric.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,11 @@ from typing import Any
 
 class DatasetError(ValueError):
     """A QA set that cannot be read; the message names the file and the line or field."""
+
+
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z]{2,4})?")
+"""A question's ``language``: an ISO 639 code with an optional region or script (``de``, ``en-GB``);
+it heads a column of the summary tables, so nothing else gets in."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +198,10 @@ def _jsonl_question(path: Path, n: int, row: dict, contexts: dict[str, str]) -> 
         raise DatasetError(f"{at} 'split': expected 'dev' or 'test', got {split!r}")
     article = key if row.get("article") or context else None
     language = row.get("language")
+    if language not in (None, "") and not (isinstance(language, str) and LANGUAGE_CODE.fullmatch(language)):
+        expected = "expected a language code such as 'de' or 'en-GB'"
+        raise DatasetError(f"{at} 'language': {expected}, got {language!r}")
     return Example(
         str(row.get("id", f"line {n}")), question, tuple(answers), tuple(starts), tuple(evidence),
-        article, split, str(language) if language else None,
+        article, split, language or None,
     )  # fmt: skip

@@ -32,10 +32,19 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 def write_plots(report: EvalReport, out: Path, language: str = "en") -> dict[str, Path]:
-    """The PNGs in ``out``; the per-article plot only when the questions name their articles."""
+    """The PNGs in ``out``; the per-article plot only when the questions name their articles.
+
+    Titles, article names and system labels come from the data: matplotlib would read ``$…$`` in
+    them as mathtext (and raise on ``$\\frac{$``), so no text of these plots is parsed as math.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
+    with matplotlib.rc_context({"text.parse_math": False}):  # also while saving: ticks are drawn then
+        return _write_plots(report, out, language)
+
+
+def _write_plots(report: EvalReport, out: Path, language: str) -> dict[str, Path]:
     import matplotlib.pyplot as plt
 
     from qa.eval.report import SYSTEM_LABEL

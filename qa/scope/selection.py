@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
@@ -60,7 +60,15 @@ def selection_of(
     """The selection its parts give, as typed (blank parts left out); None when none is given.
 
     Every face builds its selection here (the CLI's flags, the page's controls), so a malformed day
-    or a start after the end gets the same ``SelectionError`` everywhere."""
+    or a start after the end gets the same ``SelectionError`` everywhere; so does a part that is no
+    text (an API client's number or list)."""
+    article_ids = list(article_ids)
+    parts: list[tuple[str, object, Any]] = [*(("article_id", i, str) for i in article_ids)]
+    parts += [("source", source, str)]
+    parts += [("since", since, str | date), ("until", until, str | date)]
+    for name, value, kind in parts:
+        if value is not None and not isinstance(value, kind):
+            raise SelectionError("not_text", field=name, kind=type(value).__name__)
     first, last = parse_day(since), parse_day(until)
     if first and last and first > last:
         raise SelectionError("since_after_until", since=first.isoformat(), until=last.isoformat())

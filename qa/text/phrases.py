@@ -123,6 +123,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "de": "„{value}“ ist kein Datum wie 2025-03-14.",
         "en": "“{value}” is not a date like 2025-03-14.",
     },
+    "not_text": {
+        "de": "{field} muss Text sein, nicht {kind}.",
+        "en": "{field} must be text, not {kind}.",
+    },
     "since_after_until": {
         "de": "Der Beginn {since} liegt nach dem Ende {until}.",
         "en": "The start {since} is after the end {until}.",

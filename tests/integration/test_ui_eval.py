@@ -9,10 +9,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from helpers import OWN_QUESTIONS, WRONG_GOLD, write_jsonl
+from helpers import OWN_QUESTIONS, RIGHT, WRONG_GOLD, eval_record, write_jsonl
 
 import ui.evaluation
-from ui.evaluation import Evaluation
+from ui import render
+from ui.evaluation import Evaluation, summary_markdown
 
 GERMAN = SimpleNamespace(session_hash="s1", headers={"cookie": "newsqa-lang=de"})
 
@@ -76,6 +77,61 @@ def test_german_page_gets_german_figures_and_a_cap(
     assert "| erstes Zitat enthält die Antwort | " in summary and "1,000" in summary
 
 
+@pytest.mark.parametrize(("answerer", "limit"), [("extractive", 300), ("llm", 30), ("local", 30)])
+def test_a_run_is_bounded_lower_when_a_model_answers(make_qa, answerer: str, limit: int) -> None:
+    """An extractive answer takes ~0.1 s, a model's seconds (and an ``llm`` run spends API budget)."""
+    page = Evaluation(make_qa(answerer=answerer, openai_api_key="sk-test"))
+    assert page.max_questions() == limit
+    for lang, words in (("en", "At most {} questions per run."), ("de", "Höchstens {} Fragen je Lauf.")):
+        intro = page.intro(lang)
+        assert words.format(limit) in intro
+        assert (f"(`{answerer}`)" in intro) == (answerer != "extractive")  # why so few, for a model
+
+
+def test_a_report_that_cannot_be_written_gets_one_line(
+    evaluation: Evaluation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_space(*_args: object, **_kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("qa.eval.plots.write_plots", no_space)
+    path = write_jsonl(tmp_path / "mine.jsonl", OWN_QUESTIONS)
+    status, summary, plots, table, md, archive = evaluation.run(str(path), None, no_progress)  # type: ignore[arg-type]
+    done, failed = status.split("\n\n")
+    assert done.startswith("**Done:** 3 questions asked")
+    assert failed == "**The report files could not be written:** \\[Errno 28\\] No space left on device"
+    assert summary.startswith("### Asked of your store") and table["visible"]  # the run's figures stand
+    assert "<img" not in plots and not md["visible"] and not archive["visible"]
+
+
+def test_the_summary_shows_the_set_s_own_words_as_text() -> None:
+    """A split or language the loader let through heads a column as written: no image, no new cell."""
+    from qa.eval.report import EvalReport
+
+    evil = "x ![t](http://evil.example/p.png) |"
+    records = [eval_record("all", "de", True, RIGHT), eval_record("all", evil, True, RIGHT)]
+    report = EvalReport(records, {"store": True}, {"dataset": "x.jsonl", "store_articles": 1})
+    header = summary_markdown(report, "en").splitlines()[2]
+    assert header.count(" | ") == 3  # Metric, all, German, the odd language: no cell of its own
+    assert "![t](" not in header and "http://" not in header
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_a_run_that_fails_is_not_blamed_on_the_file(
+    evaluation: Evaluation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise ValueError("the answerer's model file is missing")
+
+    monkeypatch.setattr("qa.eval.runner.evaluate", broken)
+    path = write_jsonl(tmp_path / "mine.jsonl", OWN_QUESTIONS)
+    request = GERMAN if lang == "de" else None
+    status, summary, plots, table, md, archive = evaluation.run(str(path), request, no_progress)  # type: ignore[arg-type]
+    said = {"en": "**The run failed:** ", "de": "**Der Lauf ist fehlgeschlagen:** "}[lang]
+    assert status == said + render.inert("the answerer's model file is missing")
+    assert summary == plots == "" and not table["visible"] and not md["visible"] and not archive["visible"]
+
+
 @pytest.mark.parametrize(
     ("content", "detail"),
     [
@@ -90,8 +146,8 @@ def test_bad_files_get_one_line(evaluation: Evaluation, tmp_path: Path, content:
     path = tmp_path / "bad.jsonl"
     path.write_text(content, encoding="utf-8")
     status, summary, plots, table, md, archive = evaluation.run(str(path), None, no_progress)  # type: ignore[arg-type]
-    assert status.startswith("**Cannot use this set:** ") and "\n" not in status
-    assert detail.replace("'", "&#x27;") in status and str(tmp_path) not in status  # the name, not the path
+    assert status.startswith(f"**Cannot use this set:** {render.inert(detail)}") and "\n" not in status
+    assert str(tmp_path) not in status and render.inert(str(tmp_path)) not in status  # the name, not the path
     assert summary == plots == "" and not table["visible"] and not md["visible"] and not archive["visible"]
 
 

@@ -6,34 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import write_jsonl
+from helpers import RIGHT, WRONG, eval_record, write_jsonl
 
 from qa.eval.datasets import DatasetError, load_dataset
-from qa.eval.metrics import Gold, Prediction, Unit, score
 from qa.eval.report import EvalReport
-
-RIGHT = Unit("a", 0, 22, "Der Fluss heißt Spree.")
-WRONG = Unit("a", 23, 49, "Berlin ist die Hauptstadt.")
-
-
-def record(split: str, language: str, answerable: bool, cited: Unit | None, condition: str = "none") -> dict:
-    """One question's record as the runner writes it; abstains when nothing is cited."""
-    gold = Gold(("Spree",) if answerable else ())
-    pred = Prediction(cited.text if cited else "", cited is None, [cited] if cited else [], [RIGHT, WRONG])
-    return {
-        "id": f"{split}-{language}-{answerable}",
-        "question": "Wie heißt der Fluss?",
-        "language": language,
-        "split": split,
-        "system": "newsqa",
-        "condition": condition,
-        "abstained": pred.abstained,
-        "citations": [{"article_id": u.article_id, "start": u.start, "end": u.end, "text": u.text}
-                      for u in pred.citations],
-        "metrics": score(pred, gold),
-        "timings": {"retrieve": 0.02, "answer": 0.001, "total": 0.021},
-    }  # fmt: skip
-
 
 # answerable and right (de), answerable and wrongly abstained (en), unanswerable and abstained (de)
 ONE_SET = [("all", "de", True, RIGHT), ("all", "en", True, None), ("all", "de", False, None)]
@@ -48,7 +24,7 @@ def table_rows(markdown: str, heading: str) -> list[list[str]]:
 
 def test_a_set_without_splits_is_one_set_asked_of_the_store() -> None:
     report = EvalReport(
-        [record(*r) for r in ONE_SET], {"store": True}, {"dataset": "mine.jsonl", "store_articles": 4}
+        [eval_record(*r) for r in ONE_SET], {"store": True}, {"dataset": "mine.jsonl", "store_articles": 4}
     )
     assert report.splits == ["all"]
     markdown = report.markdown()
@@ -62,7 +38,7 @@ def test_a_set_without_splits_is_one_set_asked_of_the_store() -> None:
 
 
 def test_the_language_table_shows_the_abstention_figures() -> None:
-    report = EvalReport([record(*r) for r in ONE_SET], {"store": True}, {"store_articles": 1})
+    report = EvalReport([eval_record(*r) for r in ONE_SET], {"store": True}, {"store_articles": 1})
     rows = {r[1]: r for r in table_rows(report.markdown(), "By question language")}
     assert rows["de"][-2:] == ["0.000", "1.000"]  # wrong abst., abstain (unans.)
     assert rows["en"][-2:] == ["1.000", "–"]  # no unanswerable English question: no figure
@@ -70,7 +46,7 @@ def test_the_language_table_shows_the_abstention_figures() -> None:
 
 def test_named_splits_keep_their_rows_and_the_set_articles_heading() -> None:
     splits = [("dev", "de", True, RIGHT), ("test", "de", True, WRONG), ("test", "de", False, None)]
-    report = EvalReport([record(*r) for r in splits], {"store": False}, {"articles": 2})
+    report = EvalReport([eval_record(*r) for r in splits], {"store": False}, {"articles": 2})
     assert report.splits == ["dev", "test", "all"]
     rows = table_rows(report.markdown(), "Asked of the set's own articles (2 articles)")
     assert [r[1] for r in rows] == ["dev", "test", "all"]
@@ -78,7 +54,7 @@ def test_named_splits_keep_their_rows_and_the_set_articles_heading() -> None:
 
 
 def test_distractors_heading_names_them() -> None:
-    records = [record(*r) for r in ONE_SET] + [record(*r, condition="distractors") for r in ONE_SET]
+    records = [eval_record(*r) for r in ONE_SET] + [eval_record(*r, condition="distractors") for r in ONE_SET]
     meta = {"articles": 1, "distractors": {"file": "gnad.csv", "articles": 50}, "distractor_ingest_s": 1.0}
     markdown = EvalReport(records, {"store": False}, meta).markdown()
     assert "## Asked of the set's own articles (1 article)" in markdown
@@ -96,3 +72,24 @@ def test_jsonl_splits_come_from_the_file_only(tmp_path: Path) -> None:
     assert [a.split for a in loaded.articles] == ["dev", "dev", "test"]
     with pytest.raises(DatasetError, match="line 3: field 'split': missing"):
         load_dataset(write_jsonl(tmp_path / "c.jsonl", [*named[:2], plain[2]]))
+
+
+def test_plots_take_titles_with_dollar_signs_as_text(tmp_path: Path) -> None:
+    """An article title is data: ``$…$`` in it is no mathtext (``$\\frac{$`` made matplotlib raise)."""
+    titled = eval_record("all", "de", True, RIGHT)
+    titled["article"] = titled["article_title"] = "Kurs $\\frac{$ fällt"
+    report = EvalReport([titled], {"store": True}, {"dataset": "x.jsonl", "store_articles": 1})
+    files = report.write(tmp_path, language="de")
+    assert {"hit_at_k", "per_article", "latency"} <= set(files)
+    assert files["per_article"].stat().st_size > 0
+
+
+@pytest.mark.parametrize("language", ["x ![t](http://evil.example/p.png) |", "DE", "deutsch", 7])
+def test_jsonl_language_is_a_language_code(tmp_path: Path, language: object) -> None:
+    rows = [{"question": "Wer?", "answers": ["x"], "language": code} for code in ("de", "en-GB", "", None)]
+    assert [e.language for e in load_dataset(write_jsonl(tmp_path / "a.jsonl", rows)).examples] == [
+        "de", "en-GB", None, None
+    ]  # fmt: skip
+    bad = [*rows[:2], {"question": "Wer?", "answers": ["x"], "language": language}]
+    with pytest.raises(DatasetError, match=r"b\.jsonl: line 3: field 'language': expected a language code"):
+        load_dataset(write_jsonl(tmp_path / "b.jsonl", bad))

@@ -152,6 +152,10 @@ def test_scope_line_names_a_chosen_article_by_its_title() -> None:
         ({"since": "2025-13-01"}, "bad_date"),
         ({"until": "14.03.2025"}, "bad_date"),
         ({"since": "2025-03-14", "until": "2025-03-01"}, "since_after_until"),
+        ({"article_ids": [7]}, "not_text"),  # an API client's number: no AttributeError on .strip()
+        ({"article_ids": [["a"]]}, "not_text"),
+        ({"source": 3}, "not_text"),
+        ({"until": 20250314}, "not_text"),
     ],
 )
 def test_a_selection_as_typed_is_refused_with_a_reason(parts: dict[str, str], key: str) -> None:
