@@ -72,8 +72,8 @@ class Settings(BaseSettings):
         None,
         description=(
             "Extractive: abstain when the abstention model's probability that the sources answer the "
-            "question is lower. Unset: the threshold trained with the model "
-            "(qa/retrieval/weights/<model>/abstention.json)."
+            "question is lower, in both languages. Unset: the thresholds trained with the model, one "
+            "for German and one for English questions (qa/retrieval/weights/<model>/abstention.json)."
         ),
     )
     max_file_bytes: int = Field(20_000_000, description="Larger files are rejected at ingest.")
@@ -86,7 +86,7 @@ class Settings(BaseSettings):
         "", description="'de' or 'en': the CLI's language. Empty: the locale's (LC_ALL, LC_MESSAGES, LANG)."
     )
     fetch_user_agent: str = Field(
-        "newsqa/0.5 (news question answering; fetches only the pages and feeds its user names)",
+        "newsqa/0.7 (news question answering; fetches only the pages and feeds its user names)",
         description="The User-Agent of every request for a page or feed.",
     )
     fetch_timeout: float = Field(20.0, gt=0, description="Seconds one page or feed may take, in all.")

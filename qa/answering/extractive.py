@@ -40,9 +40,9 @@ class ExtractiveAnswerer(Answerer):
     ) -> None:
         """``model``: the embedding model whose candidates the answerer judges (it picks the
         abstention weights). ``abstain_below``: threshold on the abstention model's probability that
-        the question is answerable (``None``: the threshold trained with the model). Runners-up are
-        cited when their ranker score is at least ``runner_up_ratio`` of the best one's and at least
-        ``runner_up_floor``."""
+        the question is answerable, for both languages (``None``: the ones trained with the model).
+        Runners-up are cited when their ranker score is at least ``runner_up_ratio`` of the best
+        one's and at least ``runner_up_floor``."""
         self.abstain_below = abstain_below
         self.max_citations = max_citations
         self.top_k = top_k

@@ -19,8 +19,8 @@ answerable from the candidates:
   sources legitimately misses words ("Kyiv" against "Kiew") and must not be punished for it as hard.
 
 One rule stands beside the model: a question naming someone by two capitalised words in a row
-("Joe Biden", "Helene Fischer") of which no candidate mentions either word is not in the sources,
-however well the rest of it matches the story (:func:`absent_names`). English questions have a
+("Joe Biden", "Helene Fischer") that no candidate mentions is not in the sources, however well
+the rest of it matches the story (:func:`absent_names`). English questions have a
 threshold of their own: their probabilities sit lower (few shared stems), and one cut for both
 languages gives up answerable English questions to hold the German rate.
 
@@ -43,8 +43,9 @@ import numpy as np
 from qa.retrieval.cues import text_info
 from qa.retrieval.weights import weights_path
 from qa.text.language import detect_language
-from qa.text.names import CAPITALISED, name_words
+from qa.text.names import CAPITALISED, OFFICE_WORDS, name_words
 from qa.text.stopwords import QUESTION_WORDS, RANKER_STOP
+from qa.text.timewords import MONTHS_IN_QUESTIONS, PERIOD_WORDS, WEEKDAYS
 from qa.text.tokens import WORD, stem
 from qa.types import Passage
 
@@ -128,14 +129,24 @@ def _found(name: tuple[str, str], stems: set[str], skeletons: set[tuple[str, int
     return len(k) >= 2 and any((k, m) in skeletons for m in range(n - 2, n + 3))
 
 
-_NAME_PAIR = re.compile(r"\b([A-ZÄÖÜ][\w'-]+)(?=\s+([A-ZÄÖÜ][\w'-]+))")  # overlapping pairs
+_CAPITALISED_RUN = re.compile(r"[A-ZÄÖÜ][\w'-]*(?:\s+[A-ZÄÖÜ][\w'-]*)+")
+_NOT_NAMES = QUESTION_WORDS | RANKER_STOP | set(MONTHS_IN_QUESTIONS) | WEEKDAYS | PERIOD_WORDS | OFFICE_WORDS
+"""Capitalised words that are not names: "Sie", "Ende Juli", "Montag", "White House" end a run."""
 
 
 def absent_names(question: str, passages: Sequence[Passage]) -> list[str]:
-    """The question's two-word names (not at its start, no question word) of which no candidate
-    mentions either word; a hyphenated word counts as mentioned when one of its parts is, a
-    genitive ("Odingas Rolle") when its name is. A rare
-    name stored anywhere is among the BM25 candidates, so "in no candidate" means "not stored"."""
+    """Names of two or more capitalised words in a row that no candidate mentions.
+
+    A run of capitalised words ("Bundeskanzler Olaf Scholz", "US-Präsident Joe Biden") counts as
+    absent from the words after its last mentioned one: "Joe Biden" when only "US-Präsident" is
+    found, nothing when "Scholz" is (a title or a first name the sources leave out is no sign the
+    person is missing). The question's first word (capitalised for grammar) and words that are no
+    names ("Sie", months, weekdays, "Ende", English office words) are left out. A word is
+    mentioned when a candidate has its stem, one of its hyphenated parts, its name without a
+    genitive s ("Odingas"), or, for an English question, a word with the same consonant skeleton
+    of four or more letters ("Medvedev" for "Medwedew"; shorter skeletons find false friends among
+    German nouns). A rare name stored anywhere is among the BM25 candidates, so "in no candidate"
+    means "not stored"."""
     fuzzy = detect_language(question) == "en"
     stems: set[str] = set()
     skeletons: set[tuple[str, int]] = set()
@@ -147,15 +158,26 @@ def absent_names(question: str, passages: Sequence[Passage]) -> list[str]:
     def mentioned(word: str) -> bool:
         parts = WORD.findall(word.lower())
         parts += [w[:-1] for w in parts if w.endswith("s") and len(w) > 3]  # genitive: "Odingas"
-        return any(_found((stem(w), w), stems, skeletons if fuzzy else None) for w in parts)
+        return any(
+            stem(w) in stems or (fuzzy and len(skeleton(w)) >= 4 and _found((stem(w), w), stems, skeletons))
+            for w in parts
+        )
 
     absent = []
-    for m in _NAME_PAIR.finditer(question):
-        words = m.groups()
-        if not question[: m.start()].strip() or any(w.lower() in QUESTION_WORDS for w in words):
-            continue
-        if not any(mentioned(w) for w in words):
-            absent.append(" ".join(words))
+    for m in _CAPITALISED_RUN.finditer(question):
+        words = m.group(0).split()
+        if not question[: m.start()].strip():
+            words = words[1:]  # the question's first word
+        runs: list[list[str]] = [[]]
+        for word in words:
+            if word.lower() in _NOT_NAMES:
+                runs.append([])
+            else:
+                runs[-1].append(word)
+        for run in runs:
+            last = max((k for k, word in enumerate(run) if mentioned(word)), default=-1)
+            if len(run) - last - 1 >= 2:
+                absent.append(" ".join(run[last + 1 :]))
     return absent
 
 

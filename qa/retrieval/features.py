@@ -23,8 +23,9 @@ exported weights were trained in (a check refuses a missing or extra column). Th
   ``prox``: distinct question stems in the sentence over the shortest token span holding them all;
 - ``lead``, ``log_position``, ``quote``, ``says_x_quote``, ``codes_found``: where the sentence
   stands, whether it quotes someone (and the question asks what was said), exact codes found;
-- ``en`` and ``en_x_*``: an English question over German sources, times the dense scores and
-  names coverage, so the fit can weigh them differently for it.
+- ``en`` and ``en_x_*``: an English question over German sources, times the dense and BM25
+  z-scores and names coverage, so the fit can weigh them differently for it (``en`` alone is
+  constant within a question, so the listwise fit gives it no weight).
 """
 
 from __future__ import annotations

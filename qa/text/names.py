@@ -13,6 +13,17 @@ from qa.text.tokens import WORD, stem
 
 CAPITALISED = re.compile(r"\b[A-ZÄÖÜ][\w'-]*")
 
+OFFICE_WORDS = frozenset(
+    "president prime minister chancellor secretary general foreign interior health finance federal "
+    "central national international european united states nations union white house supreme court "
+    "bank reserve fund monetary council commission committee parliament government ministry office "
+    "department agency party army navy air force forces security red cross world cup league "
+    "republic kingdom city state north south east west new".split()
+)
+"""English words capitalised in the names of offices and institutions ("Foreign Minister", "White
+House", "European Central Bank") that German sources translate: in an English question they say
+nothing about whether the person or body is stored."""
+
 
 def name_words(question: str) -> list[tuple[str, str]]:
     """``(stem, word)`` of the question's name-like words: capitalised, not its first word, not a

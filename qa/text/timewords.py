@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from qa.text.numbers import NUMBER_WORDS
 
-__all__ = ["DAY_OFFSETS", "LAST", "LATEST", "MONTHS", "MONTHS_IN_QUESTIONS", "NUMBER_WORDS", "THIS", "UNITS"]
+__all__ = [
+    "DAY_OFFSETS",
+    "LAST",
+    "LATEST",
+    "MONTHS",
+    "MONTHS_IN_QUESTIONS",
+    "NUMBER_WORDS",
+    "PERIOD_WORDS",
+    "THIS",
+    "UNITS",
+    "WEEKDAYS",
+]
 
 MONTHS: dict[str, int] = {
     # German, with the common abbreviations
@@ -28,6 +39,15 @@ MONTHS_IN_QUESTIONS = {
 }
 """Month names a question may use for a month ("im März", "in March"): abbreviations are left out
 because "mar", "jun" and "dez" are words or name parts as well, and so is English "may"."""
+
+WEEKDAYS = frozenset({
+    "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonnabend", "sonntag",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+})  # fmt: skip
+"""Weekday names (lower case)."""
+
+PERIOD_WORDS = frozenset({"anfang", "beginn", "mitte", "ende"})
+"""Nouns that place a time within a month or year ("Ende Juli", "Anfang 2024")."""
 
 DAY_OFFSETS: dict[str, int] = {"gestern": -1, "vorgestern": -2, "yesterday": -1}
 """Single words naming one day relative to today. Not "heute"/"today" (in questions they mostly mean

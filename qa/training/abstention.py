@@ -21,6 +21,7 @@ import numpy as np
 
 from qa.retrieval.abstention import FEATURE_NAMES, absent_names, question_features
 from qa.retrieval.ranker import SentenceRanker
+from qa.text.language import detect_language
 from qa.training import cli
 from qa.training.collect import Collected
 from qa.training.fit import fit_logreg, folds, logits
@@ -45,12 +46,12 @@ def matrix(collected: Sequence[Collected], ranker: SentenceRanker) -> tuple[np.n
 def threshold(p: np.ndarray, y: np.ndarray) -> float:
     """A cut that abstains on at most ``MAX_WRONG_ABSTAIN`` of the answerable ones: midway between
     the last answerable probability it gives up and the first it keeps (not on the latter, where a
-    question scoring a hair lower would flip)."""
+    question scoring a hair lower would flip); half the lowest when it may give up none."""
     answerable = np.sort(p[y])
     if not len(answerable):
         return 0.5
     k = math.floor(MAX_WRONG_ABSTAIN * len(answerable))
-    return float(answerable[0] if k == 0 else (answerable[k - 1] + answerable[k]) / 2)
+    return float(answerable[0] / 2 if k == 0 else (answerable[k - 1] + answerable[k]) / 2)
 
 
 def report(
@@ -98,8 +99,9 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             ingest_sets(qa, xquad)  # a kept store gets its held-out articles back
     x, y = matrix(collected, SentenceRanker.for_model(model))
-    english = np.array([q.language == "en" for q in collected])
-    gated = np.array([bool(absent_names(q.question, q.passages)) for q in collected])
+    # as serving decides: the language detected, no candidates or an absent name answer nothing
+    english = np.array([detect_language(q.question) == "en" for q in collected])
+    gated = np.array([not q.passages or bool(absent_names(q.question, q.passages)) for q in collected])
     figures = report(x, y, [q.group for q in collected], english, gated)
     # the cross-validated cuts: probabilities of questions the model was fitted on are overconfident
     spec = {"features": list(FEATURE_NAMES), **fit_logreg(x, y, C)}
