@@ -8,15 +8,17 @@ chunks only lend their context.
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 from qa.embeddings.factory import embedding_name
 from qa.retrieval.candidates import CandidateLimits, describe, find_candidates
+from qa.retrieval.cues import text_info
 from qa.retrieval.followup import is_thin
 from qa.retrieval.ranker import SentenceRanker
 from qa.store import ArticleStore
 from qa.text.stopwords import content_stems
+from qa.text.tokens import tokens
 from qa.types import Passage
 
 
@@ -67,4 +69,21 @@ class HybridRetriever:
         candidates, passages = describe(store, rank_by, ids)
         for passage, score in zip(passages, self.ranker.score(rank_by.text, candidates), strict=True):
             passage.score = float(score)
+        codes_first(question, passages)
         return Retrieval(question, sorted(passages, key=lambda p: p.score, reverse=True))
+
+
+def codes_first(question: str, passages: Sequence[Passage]) -> None:
+    """A question naming codes ("Nummer4x0", "A380", "LH400": letters and digits in one word) is
+    answered first by the sentences holding all of them: the others' scores are capped below the
+    best such sentence's. The ranker sees codes too rarely in training to weigh an exact match,
+    and near-identical sentences differing only in the code are otherwise a coin toss."""
+    codes = {t for t in tokens(question) if any(c.isdigit() for c in t) and any(c.isalpha() for c in t)}
+    if not codes:
+        return
+    holders = [p.score for p in passages if codes <= text_info(p.text).tset]
+    if holders:
+        cap = 0.9 * max(holders)
+        for p in passages:
+            if not codes <= text_info(p.text).tset:
+                p.score = min(p.score, cap)

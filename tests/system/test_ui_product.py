@@ -109,6 +109,7 @@ def assert_one_language(page: sync_api.Page, lang: str) -> None:
     """No phrase of the other language on any tab, in text or accessible names (the chat's
     selection controls opened, the articles' pager shown)."""
     phrases = foreign_phrases(lang)
+    page.locator("[role=tab]").first.click()  # the chat tab, whichever tab the test left open
     open_scope(page)
     texts = [settled_text(page, phrases)]
     for index, shown in TABS:

@@ -109,7 +109,9 @@ def test_the_openai_key_never_reaches_a_page_or_response(app: Served) -> None:
     assert "extractive" in info  # it is the settings line
     seen.append(info)
     seen.append(json.dumps(app.client.predict(ASK, api_name="/chat"), ensure_ascii=False))
-    kind, payload = app.call("chat", [ASK])  # the raw API response, as any HTTP client sees it
+    # the raw API response, as any HTTP client sees it: the question and the four selection inputs
+    # (article, source, since, until; gradio_client fills them in, a raw call sends them)
+    kind, payload = app.call("chat", [ASK, None, None, "", ""])
     assert kind == "complete" and GENERALSTAB in json.loads(payload)[0][0]["content"]
     seen.append(payload)
     for text in seen:
