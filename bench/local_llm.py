@@ -1,5 +1,8 @@
 """Time to the first shown sentence and to the full answer of the local model, with 4, 8 and 12 sources.
 
+Each fixed row gives the model exactly that many sources (``local_source_ratio=0``); the row
+``shipped`` uses the defaults (at most ``local_sources``, fewer when one source stands out).
+
 ``make bench-local`` (or ``python bench/local_llm.py [--model F.gguf] [--questions N]``): the seed
 article in a fresh store, the answerable seed questions (bench/data/seed_questions.jsonl), each asked
 through ``NewsQA.stream`` with ``answerer=local`` exactly as the web chat asks it. The server is
@@ -46,7 +49,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="", help="a GGUF (default: the packaged 1.5B model)")
     parser.add_argument("--questions", type=int, default=8, help="answerable seed questions per setting")
-    parser.add_argument("--sources", default="4,8,12", help="numbers of sources to compare")
+    parser.add_argument("--sources", default="4,8,12,shipped", help="numbers of sources to compare")
     args = parser.parse_args()
 
     from qa.api import NewsQA
@@ -62,10 +65,11 @@ def main() -> int:
         timed(extractive, questions[0])
         baseline = [timed(extractive, q)[1] for q in questions]
         results["extractive_s"] = percentiles(baseline)
-        for k in [int(x) for x in args.sources.split(",")]:
+        for k in args.sources.split(","):
+            fixed = {} if k == "shipped" else {"local_sources": int(k), "local_source_ratio": 0.0}
             qa = NewsQA(
                 base, embeddings=extractive.embeddings, answerer="local", local_model=args.model,
-                local_sources=k, llm_deadline=900.0, llm_timeout=900.0,
+                llm_deadline=900.0, llm_timeout=900.0, **fixed,
             )  # fmt: skip
             timed(qa, questions[-1])  # start the server, load the model, cache the system prompt
             firsts, totals, verified = [], [], 0
@@ -75,7 +79,7 @@ def main() -> int:
                 totals.append(total)
                 verified += bool(answer and answer.citations and not answer.abstained)
                 print(f"{k} sources: {first:6.1f} s first, {total:6.1f} s all: {q}", flush=True)
-            results["settings"][str(k)] = {
+            results["settings"][k] = {
                 "first_sentence_s": percentiles(firsts),
                 "answer_s": percentiles(totals),
                 "answered_with_citation": verified,

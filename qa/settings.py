@@ -56,6 +56,13 @@ class Settings(BaseSettings):
         180.0, gt=0, description="Seconds one LLM answer may take in all; then it ends with a notice."
     )
     llm_max_tokens: int = Field(400, ge=16, description="Most tokens the model may write per answer.")
+    llm_structured: bool = Field(
+        True,
+        description="Ask for a JSON answer (sentences with source numbers); text if the server refuses.",
+    )
+    llm_source_ratio: float = Field(
+        0.0, ge=0, le=1, description="Give the LLM only sources scoring at least this share of the best one."
+    )
 
     local_model: str = Field(
         "", description="A GGUF file for `answerer=local`; empty: the packaged Qwen2.5-Coder-1.5B model."
@@ -64,6 +71,12 @@ class Settings(BaseSettings):
     local_context: int = Field(4096, ge=512, description="Context window (tokens) of the local model.")
     local_sources: int = Field(
         6, ge=1, description="Sentences the local model is given (each costs prompt time on a CPU)."
+    )
+    local_source_ratio: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="The local model's `llm_source_ratio`: fewer sources when one stands out.",
     )
 
     top_k: int = Field(5, description="Source sentences returned with each answer.")

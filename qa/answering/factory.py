@@ -44,7 +44,8 @@ def make_answerer(
         from qa.answering.local import local_label, local_server
 
         server = local_server(settings)
-        local = settings.model_copy(update={"llm_max_sources": settings.local_sources})
+        fewer = {"llm_max_sources": settings.local_sources, "llm_source_ratio": settings.local_source_ratio}
+        local = settings.model_copy(update=fewer)
         return LLMAnswerer.from_settings(
             local, embeddings, fallback, base_url=server.url, model=server.alias, kind="local",
             label=local_label(server),

@@ -4,8 +4,9 @@ Any server speaking OpenAI Chat Completions works (OpenAI, Ollama, vLLM, llama.c
 packaged local model), through ``langchain_openai.ChatOpenAI``. The model's word is checked, not
 trusted: every answer sentence is shown only with sources that back it (its own markers when they
 hold, else the sources newsqa aligns it to), and left out when none does (``qa.answering.verify``).
-Failures of the server, a reply past the deadline or a malformed one become one clear message
-(``LLMError``), or, when ``llm_fallback`` is on, the extractive answer with a notice.
+A question naming people no retrieved sentence mentions is answered "not in the sources" without
+asking the model. Failures of the server, a reply past the deadline or a malformed one become one
+clear message (``LLMError``), or, when ``llm_fallback`` is on, the extractive answer with a notice.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import openai
@@ -24,8 +25,10 @@ from qa.answering.base import Answerer
 from qa.answering.markers import CitedText, strip_markers
 from qa.answering.prompt import NOT_IN_SOURCES, answer_messages, number_sources, rewrite_messages
 from qa.answering.replies import ReplyProblem, content_text, reply_deltas
+from qa.answering.structured import Flavor, JsonClaimReader, response_format
 from qa.answering.verify import ALIGN_DEPTH, Claim, ClaimReader, Verifier
 from qa.history import turns as history_turns
+from qa.retrieval.abstention import absent_names
 from qa.retrieval.followup import follow_up_context
 from qa.text.phrases import not_in_sources
 from qa.types import Answer, Passage, Verification
@@ -77,7 +80,14 @@ class LLMAnswerer(Answerer):
         max_tokens: int = 400,
         kind: str = "llm",
         label: str = "",
+        structured: Flavor | None = None,
+        source_ratio: float = 0.0,
     ) -> None:
+        """``structured``: ask for a JSON reply in this server dialect (``None``: plain text with
+        ``[n]`` markers); a server that fails the format but answers plain text gets plain text
+        from then on.
+        ``source_ratio``: give the model only sources whose ranker score is at least this share of
+        the best one's (a CPU reads every prompt token, and a small model picks wrong among many)."""
         self.chat = chat
         self.model = model
         self.name = f"{kind}:{model}"
@@ -91,6 +101,8 @@ class LLMAnswerer(Answerer):
         self.timeout = timeout
         self.deadline = deadline
         self.max_tokens = max_tokens
+        self.structured = structured
+        self.source_ratio = source_ratio
         self._secrets = [s for s in secrets if s]
         self.cooldown = cooldown
         self._down: tuple[float, str] | None = None  # (until, message) after an unreachable server
@@ -105,7 +117,8 @@ class LLMAnswerer(Answerer):
     ) -> LLMAnswerer:
         """A ``ChatOpenAI`` client from the settings; ``fallback`` is used only if ``llm_fallback``.
 
-        ``server`` overrides ``base_url``, ``model``, ``kind`` and ``label`` (the local model's server).
+        ``server`` overrides ``base_url``, ``model``, ``kind`` and ``label`` (the local model's server,
+        asked for JSON in llama-cpp-python's dialect).
         """
         from langchain_openai import ChatOpenAI
 
@@ -114,6 +127,8 @@ class LLMAnswerer(Answerer):
         key = (secret.get_secret_value() if secret is not None else "") or "no-key"
         base_url = server.get("base_url", settings.openai_base_url)
         model = server.get("model", settings.llm_model)
+        kind = server.get("kind", "llm")
+        flavor: Flavor = "llama.cpp" if kind == "local" else "openai"
         chat = ChatOpenAI(
             model=model,
             api_key=key,
@@ -138,8 +153,10 @@ class LLMAnswerer(Answerer):
             timeout=settings.llm_timeout,
             secrets=[key],
             deadline=settings.llm_deadline,
-            kind=server.get("kind", "llm"),
+            kind=kind,
             label=server.get("label", ""),
+            structured=flavor if settings.llm_structured else None,
+            source_ratio=settings.llm_source_ratio,
         )
 
     # ---- answering -----------------------------------------------------------------------------
@@ -156,9 +173,12 @@ class LLMAnswerer(Answerer):
     def _events(
         self, question: str, passages: Sequence[Passage], language: str, streaming: bool
     ) -> Iterator[str | Answer]:
-        numbered = number_sources(passages[: self.max_sources])
+        numbered = number_sources(self.sources(passages))
         shown = _Shown(CitedText(numbered))
-        if not numbered:  # nothing retrieved: no need to ask the model
+        if not numbered or absent_names(question, passages):
+            # Nothing retrieved, or the question names someone no candidate mentions (as the
+            # extractive answerer judges it): the model is not asked. Asked, a small one answers
+            # "Was sagte Angela Merkel ...?" with another person's words.
             yield not_in_sources(language)
             yield self._finish(question, shown, passages, language)
             return
@@ -167,28 +187,56 @@ class LLMAnswerer(Answerer):
             yield from self._failed(down, question, passages, language)
             return
         verifier = Verifier(question, numbered, passages, self.embeddings, ALIGN_DEPTH)
-        reader = ClaimReader()
         problem = ""
-        try:
-            messages = answer_messages(question, numbered)
-            for delta in reply_deltas(self.chat, messages, streaming, self.deadline):
-                for claim in reader.feed(delta):
+        flavor = self.structured
+        while True:
+            reader = JsonClaimReader() if flavor else ClaimReader()
+            options = self._format_options(flavor)
+            try:
+                messages = answer_messages(question, numbered, structured=flavor is not None)
+                for delta in reply_deltas(self.chat, messages, streaming, self.deadline, **options):
+                    for claim in reader.feed(delta):
+                        if piece := self._show(claim, verifier, shown):
+                            yield piece
+                for claim in reader.close():
                     if piece := self._show(claim, verifier, shown):
                         yield piece
-            for claim in reader.close():
-                if piece := self._show(claim, verifier, shown):
-                    yield piece
-        except (openai.OpenAIError, ReplyProblem) as exc:
-            problem = self._note(exc)
-            if not shown.text.text:  # nothing verified shown yet: the fallback answers
-                yield from self._failed(problem, question, passages, language, cause=exc)
-                return
+            except (openai.OpenAIError, ReplyProblem) as exc:
+                if flavor and _refused_format(exc) and not reader.raw:
+                    log.info("%s Asking again in plain text.", self.describe(exc))
+                    flavor = None
+                    continue
+                problem = self._note(exc)
+                if not shown.text.text:  # nothing verified shown yet: the fallback answers
+                    yield from self._failed(problem, question, passages, language, cause=exc)
+                    return
+            if flavor is None and self.structured:  # plain text worked where the format failed
+                self.structured = None
+            break
         if not shown.text.text:
             yield not_in_sources(language)
         answer = self._finish(question, shown, passages, language)
         if problem:
             answer.notice = f"{problem} The answer may be incomplete: only the verified sentences are shown."
         yield answer
+
+    def sources(self, passages: Sequence[Passage]) -> list[Passage]:
+        """The retrieved sentences the model reads: the best ``max_sources``, without those far less
+        likely to answer than the best one (``source_ratio``)."""
+        given = list(passages[: self.max_sources])
+        if not given or self.source_ratio <= 0:
+            return given
+        bar = self.source_ratio * max(p.score for p in given)
+        return [p for p in given if p.score >= bar]
+
+    def _format_options(self, flavor: Flavor | None) -> dict[str, Any]:
+        """The request options asking for ``ANSWER_SCHEMA`` (none for plain text). They travel in
+        ``extra_body``, beside the client's own extras, so LangChain sends an ordinary completion
+        request (a ``response_format`` argument would switch it to OpenAI's parse helpers)."""
+        if flavor is None:
+            return {}
+        extra = dict(getattr(self.chat, "extra_body", None) or {})
+        return {"extra_body": {**extra, "response_format": response_format(flavor)}}
 
     def _show(self, claim: Claim, verifier: Verifier, shown: _Shown) -> str:
         """Verify one complete sentence; the piece to show (``""`` when it is left out)."""
@@ -338,6 +386,15 @@ def chat_turns(history: Sequence) -> list[tuple[str, str]]:
         (role, (strip_markers(text) if role == "assistant" else text.strip())[:600])
         for role, text in history_turns(history)
     ]
+
+
+def _refused_format(exc: BaseException) -> bool:
+    """The server failed the request as one without this JSON format does: HTTP 400 or 422, or 500
+    (llama-cpp-python's server, asked for OpenAI's ``json_schema``). Plain text is tried once; only
+    when it works is the format given up for good, so a server error is not mistaken for it."""
+    return isinstance(
+        exc, openai.BadRequestError | openai.UnprocessableEntityError | openai.InternalServerError
+    )
 
 
 def _heuristic(question: str, history: Sequence) -> str:

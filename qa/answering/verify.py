@@ -62,14 +62,14 @@ class ClaimReader:
     def feed(self, delta: str) -> list[Claim]:
         self.raw += delta
         stable = self.raw[: max(self.raw.rfind(" "), self.raw.rfind("\n"), 0)]
-        claims = _claims(stable)
+        claims = claims_in(stable)
         # A sentence end is only sure once the next sentence has a second word: the splitter reads
         # the word after a full stop, and takes "3. Oktober" at the very end of the text as two.
         sure = len(claims) - (1 if claims and len(claims[-1].text.split()) > 1 else 2)
         return self._take(claims[: max(sure, 0)])
 
     def close(self) -> list[Claim]:
-        return self._take(_claims(self.raw))
+        return self._take(claims_in(self.raw))
 
     def _take(self, claims: list[Claim]) -> list[Claim]:
         new = claims[self._taken :]
@@ -77,7 +77,8 @@ class ClaimReader:
         return new
 
 
-def _claims(text: str) -> list[Claim]:
+def claims_in(text: str) -> list[Claim]:
+    """The sentences of a piece of answer text, each with the ``[n]`` markers it carries."""
     return [Claim(sentence, markers) for sentence, markers in answer_claims(tame_long_markers(text))]
 
 

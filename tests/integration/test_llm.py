@@ -20,7 +20,8 @@ from fake_openai import FakeOpenAI, Reply
 from helpers import GENERALSTAB, SEED, free_port
 
 from qa.answering.llm import LLMError
-from qa.answering.prompt import REWRITE_PROMPT, SYSTEM_PROMPT
+from qa.answering.prompt import REWRITE_PROMPT, STRUCTURED_PROMPT
+from qa.answering.structured import response_format
 from qa.api import NewsQA
 from qa.text.phrases import not_in_sources
 from qa.types import Answer
@@ -71,7 +72,9 @@ def test_streamed_answer_cites_the_exact_sentence(store_dir: Path, embeddings, f
     [request] = fake.requests  # no history: no rewrite call
     assert request["stream"] is True and request["_auth"] == f"Bearer {KEY}"
     assert request["max_tokens"] == request["max_completion_tokens"] == 400  # both names: a cap everywhere
-    assert request["messages"][0] == {"role": "system", "content": SYSTEM_PROMPT}
+    # asked for JSON sentences; this server wrote plain text anyway, which is read as such
+    assert request["messages"][0] == {"role": "system", "content": STRUCTURED_PROMPT}
+    assert request["response_format"] == response_format("openai")
 
 
 def test_plain_completion_renumbers_markers_in_order_of_use(
@@ -175,7 +178,7 @@ def _failing(fake: FakeOpenAI, case: str) -> str:
     reply, _ = ERRORS[case]
     if reply is None:
         return f"http://127.0.0.1:{free_port()}/v1"
-    fake.replies.append(reply)
+    fake.replies += [reply, reply]  # a 500 to the JSON request is tried once more in plain text
     return fake.url
 
 
@@ -295,7 +298,7 @@ def test_instructions_in_an_article_stay_inside_the_numbered_sources(
 
     [request] = fake.requests
     system, user = request["messages"]
-    assert system == {"role": "system", "content": SYSTEM_PROMPT} and "HACKED" not in system["content"]
+    assert system == {"role": "system", "content": STRUCTURED_PROMPT} and "HACKED" not in system["content"]
     assert user["role"] == "user" and user["content"].count(INJECTION) == 1
     block = user["content"].split("<sources>", 1)[1].split("</sources>", 1)[0]
     assert re.search(rf"^\[\d+\] {re.escape(INJECTION)}$", block, re.MULTILINE)
