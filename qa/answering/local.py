@@ -6,8 +6,9 @@ every answer of the process, and ends with it (``PR_SET_PDEATHSIG`` covers a kil
 
 Two cores must not collapse: with OpenMP's default busy-waiting, 2 threads under load fell to ~1
 token/s; ``OMP_WAIT_POLICY=PASSIVE`` kept ~9. The server keeps the evaluated prompt (llama.cpp's
-prefix reuse, plus ``--cache`` for more than one prompt), so the fixed system prompt and sources a
-follow-up shares with the question before are not read again.
+prefix reuse, plus ``--cache`` for more than one prompt, bounded by ``qa.answering.llama_server``),
+so the fixed system prompt and sources a follow-up shares with the question before are not read
+again.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ START_TIMEOUT = 120.0
 """Seconds the server may take to load a model (the 1.5B loads in 2-4 s on a quiet machine)."""
 
 
+CACHE_BYTES = 1 << 30
+"""Memory for saved prompts (``llama_server`` counts it right): two or three of the 1.5B's states
+of ~350 MB, so the fixed system prompt survives the follow-up rewrite asked between two answers."""
+
+
 @dataclass
 class LocalServer:
     """One ``python -m llama_cpp.server`` process serving ``model`` on 127.0.0.1."""
@@ -44,6 +50,7 @@ class LocalServer:
     alias: str
     threads: int = 2
     context: int = 4096
+    cache_bytes: int = CACHE_BYTES
     process: subprocess.Popen[bytes] | None = None
     url: str = ""
     _log: deque[str] = field(default_factory=lambda: deque(maxlen=20))
@@ -61,10 +68,10 @@ class LocalServer:
             ) from None
         port = _free_port()
         command = [
-            sys.executable, "-m", "llama_cpp.server", "--model", str(self.model),
+            sys.executable, "-m", "qa.answering.llama_server", "--model", str(self.model),
             "--model_alias", self.alias, "--host", "127.0.0.1", "--port", str(port),
             "--n_ctx", str(self.context), "--n_threads", str(self.threads),
-            "--n_threads_batch", str(self.threads), "--cache", "true",
+            "--n_threads_batch", str(self.threads), "--cache", "true", "--cache_size", str(self.cache_bytes),
             "--interrupt_requests", "false", "--verbose", "false",
         ]  # fmt: skip
         env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}

@@ -90,6 +90,7 @@ class Prediction:
     answer_s: float = 0.0
     support: list[bool] = field(default_factory=list)  # per claim: supported by its citations
     verification: dict | None = None  # LLM answers: sentences written, verified, markers written/shown
+    fallback: str = ""  # the notice of an answer the configured answerer's fallback gave instead
 
 
 def unit_correct(unit: Unit, gold: Gold) -> bool:

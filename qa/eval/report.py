@@ -8,6 +8,7 @@ puts the systems side by side per split, per language and with / without distrac
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -114,8 +115,21 @@ def render_markdown(report: EvalReport) -> str:
                 row += [_fmt(m[key]) for key, _ in METRICS] + [_fmt(m["cited_chars"], digits=0)]
                 lines.append("| " + " | ".join(row) + " |")
         lines.append("")
-    lines += _languages(s) + _latency(s) + _distractor_delta(s)
+    lines += _fallbacks(report.records) + _languages(s) + _latency(s) + _distractor_delta(s)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _fallbacks(records: Sequence[dict]) -> list[str]:
+    """A warning when the configured answerer failed on some questions and its fallback answered:
+    those rows measure the fallback, not the model (a server killed mid-run looked like this)."""
+    fell = [r for r in records if r.get("fallback")]
+    if not fell:
+        return []
+    return [
+        f"**{len(fell)} of {len(records)} answers came from the fallback**, not the configured answerer; "
+        f"first notice: {fell[0]['fallback']}",
+        "",
+    ]
 
 
 def _corpus(meta: dict) -> str:

@@ -240,4 +240,5 @@ def _record(example: Example, gold: Gold, pred: Prediction, language: str, syste
             "total": pred.retrieve_s + pred.answer_s,
         },
         "verification": pred.verification,
+        "fallback": pred.fallback,
     }

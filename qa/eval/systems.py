@@ -55,6 +55,7 @@ class NewsQASystem:
             answer_s=done - retrieved,
             support=grounding_verdicts(final, self.qa.embeddings),
             verification=final.verification.model_dump() if final.verification else None,
+            fallback=final.notice if final.answerer != self.qa.answerer.name else "",
         )
 
 

@@ -134,3 +134,21 @@ def test_help_imports_no_heavy_modules() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_answers_the_fallback_gave_are_marked_and_the_report_says_so(tmp_path: Path, embeddings) -> None:
+    from helpers import free_port
+
+    from qa.settings import Settings
+
+    down = f"http://127.0.0.1:{free_port()}/v1"  # a model server that died mid-run
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, data_dir=tmp_path / "store", openai_base_url=down, llm_max_retries=0, llm_timeout=1.0
+    )
+    report = evaluate(
+        squad(tmp_path / "set.json"), limit=2, answerer="llm", settings=settings, embeddings=embeddings,
+        progress=False,
+    )  # fmt: skip
+
+    assert all("Cannot reach the language model server" in r["fallback"] for r in report.records)
+    assert "**2 of 2 answers came from the fallback**" in report.markdown()

@@ -14,6 +14,7 @@ download and ~9 tokens/s would take minutes of CI per question).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from helpers import GENERALSTAB, SEED, build_qa
@@ -89,3 +90,33 @@ def test_the_llm_path_asks_a_real_llama_cpp_server_in_plain_text_once_it_refuses
 
     assert llm.structured is None  # llama-cpp-python's server fails OpenAI's `json_schema` (HTTP 500)
     assert answer.notice == "" and GENERALSTAB in [c.text for c in answer.citations]
+
+
+def test_the_servers_prompt_cache_stays_within_its_size() -> None:
+    """llama-cpp-python counts only a saved prompt's KV bytes, not its ~100 MB copy of the scores
+    (SmolLM2; 311 MB for the 1.5B): unbounded, the server grew by that per distinct prompt."""
+    import urllib.request
+
+    from qa.answering.local import LocalServer
+    from qa.answering.local_model import smollm2_model
+
+    server = LocalServer(smollm2_model(), "m", threads=2, context=2048, cache_bytes=256 << 20)
+    server.start()
+    try:
+        assert server.process is not None
+        status = Path(f"/proc/{server.process.pid}/status")
+        sizes = []
+        for n in range(10):
+            prompt = f"Frage {n}: " + "Wort " * 200  # distinct prompts: each one is saved
+            body = {"model": "m", "max_tokens": 2, "messages": [{"role": "user", "content": prompt}]}
+            request = urllib.request.Request(
+                f"{server.url}/chat/completions",
+                json.dumps(body).encode(),
+                {"Content-Type": "application/json"},
+            )
+            urllib.request.urlopen(request, timeout=120).read()
+            rss = next(line for line in status.read_text().splitlines() if line.startswith("VmRSS"))
+            sizes.append(int(rss.split()[1]) // 1024)
+    finally:
+        server.stop()
+    assert sizes[-1] - sizes[1] < 300, sizes  # MB; without the bound ~90 MB more per prompt (~750)
