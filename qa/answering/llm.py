@@ -16,7 +16,7 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import openai
@@ -25,7 +25,7 @@ from qa.answering.base import Answerer
 from qa.answering.markers import CitedText, strip_markers
 from qa.answering.prompt import NOT_IN_SOURCES, answer_messages, number_sources, rewrite_messages
 from qa.answering.replies import ReplyProblem, content_text, reply_deltas
-from qa.answering.structured import Flavor, JsonClaimReader, response_format
+from qa.answering.structured import Flavor, JsonClaimReader, format_options, refused_format
 from qa.answering.verify import ALIGN_DEPTH, Claim, ClaimReader, Verifier
 from qa.history import turns as history_turns
 from qa.retrieval.abstention import absent_names
@@ -191,7 +191,7 @@ class LLMAnswerer(Answerer):
         flavor = self.structured
         while True:
             reader = JsonClaimReader() if flavor else ClaimReader()
-            options = self._format_options(flavor)
+            options = format_options(self.chat, flavor)
             try:
                 messages = answer_messages(question, numbered, structured=flavor is not None)
                 for delta in reply_deltas(self.chat, messages, streaming, self.deadline, **options):
@@ -202,7 +202,7 @@ class LLMAnswerer(Answerer):
                     if piece := self._show(claim, verifier, shown):
                         yield piece
             except (openai.OpenAIError, ReplyProblem) as exc:
-                if flavor and _refused_format(exc) and not reader.raw:
+                if flavor and refused_format(exc) and not reader.raw:
                     log.info("%s Asking again in plain text.", self.describe(exc))
                     flavor = None
                     continue
@@ -228,15 +228,6 @@ class LLMAnswerer(Answerer):
             return given
         bar = self.source_ratio * max(p.score for p in given)
         return [p for p in given if p.score >= bar]
-
-    def _format_options(self, flavor: Flavor | None) -> dict[str, Any]:
-        """The request options asking for ``ANSWER_SCHEMA`` (none for plain text). They travel in
-        ``extra_body``, beside the client's own extras, so LangChain sends an ordinary completion
-        request (a ``response_format`` argument would switch it to OpenAI's parse helpers)."""
-        if flavor is None:
-            return {}
-        extra = dict(getattr(self.chat, "extra_body", None) or {})
-        return {"extra_body": {**extra, "response_format": response_format(flavor)}}
 
     def _show(self, claim: Claim, verifier: Verifier, shown: _Shown) -> str:
         """Verify one complete sentence; the piece to show (``""`` when it is left out)."""
@@ -386,15 +377,6 @@ def chat_turns(history: Sequence) -> list[tuple[str, str]]:
         (role, (strip_markers(text) if role == "assistant" else text.strip())[:600])
         for role, text in history_turns(history)
     ]
-
-
-def _refused_format(exc: BaseException) -> bool:
-    """The server failed the request as one without this JSON format does: HTTP 400 or 422, or 500
-    (llama-cpp-python's server, asked for OpenAI's ``json_schema``). Plain text is tried once; only
-    when it works is the format given up for good, so a server error is not mistaken for it."""
-    return isinstance(
-        exc, openai.BadRequestError | openai.UnprocessableEntityError | openai.InternalServerError
-    )
 
 
 def _heuristic(question: str, history: Sequence) -> str:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
+import openai
+
 from qa.answering.verify import Claim, ClaimReader, claims_in
 
 Flavor = Literal["llama.cpp", "openai"]
@@ -51,6 +53,25 @@ def response_format(flavor: Flavor) -> dict[str, Any]:
     }
 
 
+def format_options(chat: object, flavor: Flavor | None) -> dict[str, Any]:
+    """The request options asking ``chat`` for ``ANSWER_SCHEMA`` (none for plain text). They travel
+    in ``extra_body``, beside the client's own extras, so LangChain sends an ordinary completion
+    request (a ``response_format`` argument would switch it to OpenAI's parse helpers)."""
+    if flavor is None:
+        return {}
+    extra = dict(getattr(chat, "extra_body", None) or {})
+    return {"extra_body": {**extra, "response_format": response_format(flavor)}}
+
+
+def refused_format(exc: BaseException) -> bool:
+    """The server failed the request as one without this JSON format does: HTTP 400 or 422, or 500
+    (llama-cpp-python's server, asked for OpenAI's ``json_schema``). Plain text is tried once; only
+    when it works is the format given up for good, so a server error is not mistaken for it."""
+    return isinstance(
+        exc, openai.BadRequestError | openai.UnprocessableEntityError | openai.InternalServerError
+    )
+
+
 class JsonClaimReader:
     """Cuts a streamed ``ANSWER_SCHEMA`` reply into claims, one per sentence object as it closes.
 
@@ -62,6 +83,7 @@ class JsonClaimReader:
     def __init__(self) -> None:
         self.raw = ""
         self.plain: ClaimReader | None = None
+        self._json = False  # the reply has started with "{"
         self._pos = 0
         self._depth = 0
         self._in_string = False
@@ -72,10 +94,12 @@ class JsonClaimReader:
         if self.plain is not None:
             return self.plain.feed(delta)
         self.raw += delta
-        head = self.raw.lstrip()
-        if head and not head.startswith("{"):
-            self.plain = ClaimReader()
-            return self.plain.feed(self.raw)
+        if not self._json:  # decided once, by the reply's first character that is not a space
+            head = self.raw.lstrip()
+            if head and not head.startswith("{"):
+                self.plain = ClaimReader()
+                return self.plain.feed(self.raw)
+            self._json = bool(head)
         return self._scan()
 
     def close(self) -> list[Claim]:

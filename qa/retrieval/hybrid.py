@@ -81,9 +81,9 @@ def codes_first(question: str, passages: Sequence[Passage]) -> None:
     codes = {t for t in tokens(question) if any(c.isdigit() for c in t) and any(c.isalpha() for c in t)}
     if not codes:
         return
-    holders = [p.score for p in passages if codes <= text_info(p.text).tset]
-    if holders:
-        cap = 0.9 * max(holders)
-        for p in passages:
-            if not codes <= text_info(p.text).tset:
+    holds = [codes <= text_info(p.text).tset for p in passages]
+    if any(holds):
+        cap = 0.9 * max(p.score for p, held in zip(passages, holds, strict=True) if held)
+        for p, held in zip(passages, holds, strict=True):
+            if not held:
                 p.score = min(p.score, cap)
