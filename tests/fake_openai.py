@@ -39,6 +39,7 @@ class FakeOpenAI:
     replies: list[Reply | str] = field(default_factory=list)
     script: Callable[[dict], Reply | str] | None = None
     requests: list[dict] = field(default_factory=list)
+    streams_ended: list[float] = field(default_factory=list)  # time.perf_counter() as each stream ends
 
     def next_reply(self, request: dict) -> Reply:
         self.requests.append(request)
@@ -87,6 +88,7 @@ class FakeOpenAI:
                     time.sleep(reply.chunk_delay)
                 if reply.finish:
                     self.wfile.write(b"data: [DONE]\n\n")
+                fake.streams_ended.append(time.perf_counter())
                 self.close_connection = True
 
             def _send(self, status: int, text: str) -> None:

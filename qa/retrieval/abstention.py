@@ -15,6 +15,8 @@ answerable from the candidates:
   in the store"), and how many are missing; a name also counts as found when its consonant skeleton
   matches ("Kyiv" in a question, "Kiew" in the source);
 - content-word coverage of the top sentence and of all candidates;
+- an amount question ("wie viele", "how much") none of whose three best candidates states an
+  amount: the commonest "detail the article does not give";
 - the question's language, alone and times the lexical features: an English question over German
   sources legitimately misses words ("Kyiv" against "Kiew") and must not be punished for it as hard.
 
@@ -40,7 +42,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.retrieval.cues import text_info
+from qa.retrieval.cues import states_quantity, text_info
+from qa.retrieval.features import question_type
 from qa.retrieval.weights import weights_path
 from qa.text.language import detect_language
 from qa.text.names import CAPITALISED, OFFICE_WORDS, name_words
@@ -67,6 +70,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "en_x_cov_top",
     "en_x_top_logit",
     "q_len",
+    "quant_unmet",
 )
 
 
@@ -252,7 +256,17 @@ def _named_features(question: str, ranked: Sequence[Passage]) -> dict[str, float
     x["en_x_names_any"] = en * x["names_any"]
     x["en_x_cov_top"] = en * x["cov_top"]
     x["en_x_top_logit"] = en * x["top_logit"]
+    x["quant_unmet"] = _quant_unmet(question, ranked)
     return x
+
+
+def _quant_unmet(question: str, ranked: Sequence[Passage]) -> float:
+    """1 when the question asks for an amount and none of the three best candidates states one:
+    the news set's "detail the article does not give" is most often a number the story lacks,
+    while an answerable amount question nearly always has one among the top three."""
+    if not question_type(question)["quant"]:
+        return 0.0
+    return 0.0 if any(states_quantity(p.text, question) for p in ranked[:3]) else 1.0
 
 
 class AbstentionModel:

@@ -22,6 +22,11 @@ MONTH = re.compile(
 MEASURE = re.compile(
     r"%|\bProzent|\$|€|£|\bDollar|\bEuro|\bMillion|\bMilliard|\bPfund|\bkm\b|\bMeter|\bTonnen"
 )
+NUMBER_WORD = re.compile(
+    r"\b(zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|vierzig|fünfzig|"
+    r"hundert|tausend|dutzend|hälfte|drittel|viertel|doppelt|verdoppel|halbiert|million|milliard)",
+    re.IGNORECASE,
+)
 CAUSE = re.compile(r"\b(weil|denn|aufgrund|wegen|daher|deshalb|dadurch|um zu|da)\b", re.IGNORECASE)
 CAP = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-ZÄÖÜ]\w+")
 QUOTE = re.compile(r"[„“”\"«»]|\b(sagte|sagt|erklärte|betonte|meinte|so|laut)\b")
@@ -65,6 +70,12 @@ def text_info(text: str) -> TextInfo:
         quote=bool(QUOTE.search(text)),
         cap_stems=tuple(stem(w.lower()) for w in CAP.findall(text)),
     )
+
+
+def states_quantity(text: str, question: str) -> bool:
+    """Whether ``text`` states an amount the question does not already name: a number other than
+    the question's own ("2013/14" in the question is no answer to "wie viele") or a number word."""
+    return bool(text_info(text).nums - text_info(question).nums) or bool(NUMBER_WORD.search(text))
 
 
 @lru_cache(maxsize=100_000)

@@ -84,6 +84,7 @@ _Q_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\bwann\b|\b(in |seit |ab |bis )?welche[mnrs]? (jahr|jahrhundert|datum|zeit|monat|"
             r"tag|jahrzehnt|zeitraum|epoche)|\bwelches jahr|\bwie lange\b"
+            r"|\bwhen\b|\b(what|which) (year|date|day|month|decade|century)\b|\bhow long\b"
         ),
     ),
     (
@@ -92,20 +93,27 @@ _Q_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bwie ?viel|\bwie (hoch|groß|gross|lang|alt|weit|schwer|oft|breit|tief|schnell|"
             r"stark|teuer)\b|\bprozent|\banzahl\b|\bwelche[rnms]? (anteil|prozentsatz|betrag|"
             r"summe|höhe|zahl)"
+            r"|\bhow (many|much|high|big|large|old|far|heavy|often|fast|tall|deep|expensive)\b"
+            r"|\bpercent|\b(what|which) (share|percentage|proportion|price|amount|sum|number)\b"
         ),
     ),
-    ("person", re.compile(r"^(wer|wem|wen|wessen)\b|\b(von|mit|für|an|gegen) (wem|wen)\b|\bwer\b")),
+    (
+        "person",
+        re.compile(
+            r"^(wer|wem|wen|wessen)\b|\b(von|mit|für|an|gegen) (wem|wen)\b|\bwer\b|^(who|whom|whose)\b"
+        ),
+    ),
     (
         "place",
         re.compile(
             r"\b(wo|wohin|woher)\b|\bwelche[mnrs]? (stadt|land|staat|region|ort|gebiet|"
-            r"kontinent|insel|fluss|land)"
+            r"kontinent|insel|fluss|land)|^where\b|\b(which|what) (city|country|town|region|place)\b"
         ),
     ),
-    ("why", re.compile(r"\b(warum|weshalb|wieso|weswegen)\b|\bwas (war|ist) der grund\b")),
-    ("which", re.compile(r"\bwelche")),
-    ("what", re.compile(r"^was\b|\bwas\b")),
-    ("how", re.compile(r"\bwie\b")),
+    ("why", re.compile(r"\b(warum|weshalb|wieso|weswegen)\b|\bwas (war|ist) der grund\b|^why\b")),
+    ("which", re.compile(r"\bwelche|\bwhich\b")),
+    ("what", re.compile(r"^was\b|\bwas\b|^what\b")),
+    ("how", re.compile(r"\bwie\b|^how\b")),
 )
 Q_TYPE_NAMES = tuple(name for name, _ in _Q_TYPES)
 

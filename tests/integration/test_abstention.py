@@ -125,3 +125,31 @@ def test_name_words_skip_question_words_and_the_first_word() -> None:
 )
 def test_skeleton_bridges_transliterations(german: str, english: str) -> None:
     assert skeleton(german) == skeleton(english)
+
+
+def test_an_amount_question_is_unmet_when_no_top_candidate_states_an_amount() -> None:
+    from qa.retrieval.abstention import FEATURE_NAMES, question_features
+    from qa.types import Passage
+
+    def passage(text: str, score: float) -> Passage:
+        return Passage(
+            article_id="a",
+            title="T",
+            source="a.txt",
+            text=text,
+            sentence_index=0,
+            start=0,
+            end=1,
+            score=score,
+        )
+
+    unmet = FEATURE_NAMES.index("quant_unmet")
+    no_amount = [passage("Die Tagung 2013/14 beschloss viele Gesetze.", 0.5), passage("Der Rat tagte.", 0.2)]
+    question = "Wie viele Gesetze beschloss der Nationalrat in der Tagung 2013/14?"
+    assert question_features(question, no_amount)[unmet] == 1.0  # the question's own "2013/14" is no amount
+    stated = [passage("In der Tagung 2013/14 wurden 95 Gesetze beschlossen.", 0.5), *no_amount]
+    assert question_features(question, stated)[unmet] == 0.0
+    in_words = [passage("Es wurden zwölf Gesetze beschlossen.", 0.5)]
+    assert question_features("How many laws were passed?", in_words)[unmet] == 0.0
+    assert question_features("How many laws were passed?", no_amount[1:])[unmet] == 1.0
+    assert question_features("Was beschloss der Rat?", no_amount)[unmet] == 0.0  # asks for no amount

@@ -342,8 +342,9 @@ def test_cli_prints_the_answer_as_it_streams(store_dir: Path, fake: FakeOpenAI) 
     out = b"".join(c for _, c in arrivals).decode()
     assert proc.returncode == 0, proc.stderr.read().decode() if proc.stderr else ""
     first = next(t for t, c in arrivals if b"Der" in c)
-    last = next(t for t, c in arrivals if b"[1] Trump bittet" in c or b"  [1] " in c)
-    assert last - first > 1.0, "the answer arrived in one piece, not streamed"
+    # streamed: the first sentence is on the terminal while the server is still sending the second
+    # (~1.5 s of chunks), which holds however slowly a loaded machine runs the CLI between them
+    assert first < fake.streams_ended[0], "the answer arrived in one piece, not streamed"
     assert "eingekesselt seien [1]. Der Generalstab in Kiew bestritt, dass" in out and "sentence" in out
 
 

@@ -43,6 +43,12 @@ def test_question_type() -> None:
     assert kind("Wie viele Einwohner hat Köln?") == "quant"
     assert kind("Wer entdeckte den Sauerstoff?") == "person"
     assert not any(question_type("Erzähl mir etwas.").values())
+    # English questions over German sources get their type too, not the one "was" or "who" suggests
+    assert kind("How many people were injured in Marea?") == "quant"
+    assert kind("When was the study published?") == "when"
+    assert kind("Who scored the winner?") == "person"
+    assert kind("Where does Apple hold its event?") == "place"
+    assert kind("What share of workers have such contracts?") == "quant"
 
 
 def test_features_shape_and_finite() -> None:
