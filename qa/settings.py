@@ -8,6 +8,7 @@ answerer). Pointing newsqa at OpenAI or any OpenAI-compatible server is configur
 from __future__ import annotations
 
 import os
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Literal
 
@@ -18,6 +19,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 def _default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "newsqa"
+
+
+def _version() -> str:
+    """The installed package's version (pyproject.toml is its one home)."""
+    try:
+        return version("newsqa")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "dev"
+
+
+_VERSION = _version()
 
 
 class Settings(BaseSettings):
@@ -99,7 +111,7 @@ class Settings(BaseSettings):
         "", description="'de' or 'en': the CLI's language. Empty: the locale's (LC_ALL, LC_MESSAGES, LANG)."
     )
     fetch_user_agent: str = Field(
-        "newsqa/0.7 (news question answering; fetches only the pages and feeds its user names)",
+        f"newsqa/{_VERSION} (news question answering; fetches only the pages and feeds its user names)",
         description="The User-Agent of every request for a page or feed.",
     )
     fetch_timeout: float = Field(20.0, gt=0, description="Seconds one page or feed may take, in all.")

@@ -49,9 +49,10 @@ def by_title(qa: NewsQA) -> dict[str, Article]:
 
 
 def test_fetching_names_newsqa(qa: NewsQA, news: NewsServer) -> None:
-    assert news.user_agents == {qa.settings.fetch_user_agent} and qa.settings.fetch_user_agent.startswith(
-        "newsqa/"
-    )
+    from importlib.metadata import version
+
+    assert news.user_agents == {qa.settings.fetch_user_agent}
+    assert qa.settings.fetch_user_agent.startswith(f"newsqa/{version('newsqa')} ")  # the installed one
 
 
 def test_every_source_of_a_date_is_read(qa: NewsQA, news: NewsServer) -> None:

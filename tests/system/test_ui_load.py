@@ -23,7 +23,8 @@ CASES = {
     "Was lobte der Kremlchef?": "Der Kremlchef lobte erneut, dass Trump alles tue",
 }
 MEDWEDEW = "Den ukrainischen Soldaten in Kursk droht dem russischen Spitzenpolitiker Dmitri Medwedew"
-SELENSKYJ_SAID = ("Selenskyj", "Ich kann nur unseren Kämpfern")
+# a sentence naming him, or one of the two of his quote ("... sagte der Staatschef")
+SELENSKYJ_SAID = ("Selenskyj", "Die Situation ist sehr schwer.", "Ich kann nur unseren Kämpfern")
 
 
 @pytest.fixture(scope="module")
