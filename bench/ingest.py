@@ -10,7 +10,7 @@ each in its own fresh process so that peak memory (``ru_maxrss``) belongs to tha
   once, in batches of 256, in one process — no store can ingest faster than its model encodes; and
   the same on both cores (two single-threaded processes), which is how newsqa's ingest runs it;
 - **baseline** (sizes up to 1028): ``RecursiveCharacterTextSplitter(1000, 200)`` +
-  ``langchain_chroma.Chroma.from_documents`` with the same USE embeddings, the pipeline newsqa
+  ``langchain_chroma.Chroma.from_documents`` with the same embeddings, the pipeline newsqa
   replaces. Reported as ratios newsqa/baseline and newsqa/ceiling from the same run, since absolute
   timings on a shared 2-core machine are noisy; newsqa/baseline is the median of ``--repeats``
   pairs (3 by default), each pair run back to back.
@@ -245,7 +245,7 @@ def markdown(results: dict[str, Any]) -> str:
         "warms the model first. Ceiling: the model encoding every sentence once, in one process (best of 1 "
         "and 2 BLAS threads). Both cores: the same split over two single-threaded processes, as newsqa "
         "runs it. Baseline: "
-        "RecursiveCharacterTextSplitter(1000, 200) + Chroma.from_documents, same USE embeddings. "
+        "RecursiveCharacterTextSplitter(1000, 200) + Chroma.from_documents, same embeddings. "
         f"Up to {COMPARE_UP_TO} articles, {results.get('repeats', 1)} newsqa/baseline pairs per size "
         "(alternating which runs first): times and ratio are the median pair's.\n\n"
     )
