@@ -1,10 +1,11 @@
 """How many sources does the LLM need? Gold coverage and mean sources per ``local_source_ratio``.
 
-``python bench/source_ratio.py [--data-dir DIR]``: the production candidates of the dev sets
-(XQuAD-de dev and the news dev set over 10kGNAD rows 0-39, ``qa.training.collect``, the same
-candidate generator serving uses), scored by the shipped ranker; for each rule, the share of
-answerable questions whose answering sentence is among the sources the model would get, and how
-many sources that is on average. Dev data only: this is what ``local_source_ratio`` was chosen on.
+``python bench/source_ratio.py [--data-dir DIR] [--xquad F] [--gnad F]``: the production
+candidates of the dev sets (XQuAD-de dev and the news dev set over 10kGNAD rows 0-39,
+``qa.training.collect``, the same candidate generator serving uses), scored by the shipped
+ranker; for each rule, the share of answerable questions whose answering sentence is among the
+sources the model would get, and how many sources that is on average. Dev data only: this is what
+``local_source_ratio`` was chosen on.
 ``--data-dir`` keeps the store for the next run. Results: bench/results/source_ratio.json.
 """
 
@@ -18,15 +19,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from common import RESULTS  # noqa: E402
+from common import GNAD, RESULTS  # noqa: E402
 
-XQUAD = Path("/work/shared/data/xquad.de.json")
-GNAD = Path("/work/shared/data/10kgnad_test.csv")
+from qa.training.cli import XQUAD  # noqa: E402
+
 RATIOS = (0.0, 0.02, 0.05, 0.1, 0.2)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--xquad", default=XQUAD, help="XQuAD-de JSON (dev split)")
+    parser.add_argument("--gnad", default=str(GNAD), help="10kGNAD test CSV (rows 0-39 asked)")
     parser.add_argument("--data-dir", default=None, help="keep the training store here")
     parser.add_argument("--max-sources", type=int, default=6, help="the local model's local_sources")
     args = parser.parse_args()
@@ -38,7 +41,7 @@ def main() -> int:
     from qa.training.collect import collect, ingest_sets, training_store
     from qa.training.sets import news_dev, xquad_dev
 
-    xquad, news = xquad_dev(XQUAD), news_dev(GNAD)
+    xquad, news = xquad_dev(args.xquad), news_dev(args.gnad)
     with training_store(args.data_dir) as qa:
         ingested = ingest_sets(qa, xquad, news)
         collected = {s.name: collect(qa, s, ingested[s.name]) for s in (xquad, news)}
