@@ -86,6 +86,8 @@ def describe(
         article_id, index = article_of(sid), position(sid)
         wanted.update({sentence_id(article_id, index - 1), sentence_id(article_id, index + 1)})
     rows = store.sentence_rows(sorted(wanted), vectors=True)
+    # the leads' texts only: their vectors would cost a chunk read per article
+    leads = store.sentence_rows(sorted({sentence_id(article_of(i), 0) for i in ids}))
     ids = [i for i in ids if i in rows]
     if not ids:
         return [], []
@@ -102,6 +104,7 @@ def describe(
 
     candidates, passages = [], []
     text = {i: row.sentence.text for i, row in rows.items()}
+    lead_text = {row.sentence.article_id: row.sentence.text for row in leads.values()}
     for sid, bm25 in zip(ids, sentence_lexical, strict=True):
         row = rows[sid]
         article_id, index = row.sentence.article_id, row.sentence.index
@@ -121,6 +124,8 @@ def describe(
                 dense_prev=float(dense.get(prev_id, 0.0)),
                 dense_next=float(dense.get(next_id, 0.0)),
                 index=index,
+                article_id=article_id,
+                lead_text=lead_text.get(article_id, ""),
             )
         )
         passages.append(

@@ -11,7 +11,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from qa.text.stopwords import RANKER_STOP
+from qa.text.stopwords import QUESTION_WORDS, RANKER_STOP
 from qa.text.tokens import WORD, stem, tokens
 
 NUM = re.compile(r"\d+(?:[.,]\d+)*")
@@ -30,6 +30,13 @@ NUMBER_WORD = re.compile(
 CAUSE = re.compile(r"\b(weil|denn|aufgrund|wegen|daher|deshalb|dadurch|um zu|da)\b", re.IGNORECASE)
 CAP = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-ZÄÖÜ]\w+")
 QUOTE = re.compile(r"[„“”\"«»]|\b(sagte|sagt|erklärte|betonte|meinte|so|laut)\b")
+# "Welche Obergrenze ...", "In welcher Minute ...", "Wie viele Kassetten ...": the noun the answer is
+# an instance of, the first capitalised word within three words of the question word (German nouns are
+# capitalised); English "which court" / "what price": the next word.
+_FOCUS_DE = re.compile(
+    r"\b(?i:welche[rsmn]?|wie ?viele?|was für(?: eine?[nmrs]?)?)\s+(?:[a-zäöüß-]+\s+){0,2}?([A-ZÄÖÜ][\w-]+)"
+)
+_FOCUS_EN = re.compile(r"\b(?i:which|what|how many|how much)\s+(?i:(?:kind|sort|type) of\s+)?([a-z][\w-]+)")
 ASKS_SAYING = re.compile(
     r"\b(sagte?|sagen|erklärte?|äußerte|betonte|meinte|kritisierte|forderte|warnte|said|say|says|stated)\b",
     re.IGNORECASE,
@@ -81,11 +88,13 @@ def states_quantity(text: str, question: str) -> bool:
 @lru_cache(maxsize=100_000)
 def grams(text: str) -> frozenset[str]:
     """Character 4-grams of the lowercased ``\\w+`` words of ``text``, each word padded with ``#``."""
-    out: set[str] = set()
-    for w in WORD.findall(text.lower()):
-        w = f"#{w}#"
-        out.update(w[i : i + 4] for i in range(len(w) - 3))
-    return frozenset(out)
+    return frozenset().union(*(word_grams(w) for w in WORD.findall(text.lower())))
+
+
+def word_grams(word: str) -> frozenset[str]:
+    """Character 4-grams of one lowercased word padded with ``#`` ("#rhein#": "#rhe" ... "ein#")."""
+    padded = f"#{word}#"
+    return frozenset(padded[i : i + 4] for i in range(len(padded) - 3))
 
 
 @lru_cache(maxsize=20_000)
@@ -94,9 +103,18 @@ def question_grams(question: str) -> tuple[frozenset[str], ...]:
     out: dict[str, frozenset[str]] = {}
     for w in WORD.findall(question.lower()):
         if len(w) >= 4 and w not in out and stem(w) not in RANKER_STOP:
-            p = f"#{w}#"
-            out[w] = frozenset(p[i : i + 4] for i in range(len(p) - 3))
+            out[w] = word_grams(w)
     return tuple(out.values())
+
+
+@lru_cache(maxsize=20_000)
+def question_focus(question: str) -> frozenset[str]:
+    """The 4-grams (:func:`word_grams`) of the noun the question asks for an instance of
+    ("Welche Obergrenze" -> "obergrenze"), empty when it names none. The answering sentence often
+    holds this noun while the question's other words sit in the lead it elaborates."""
+    match = _FOCUS_DE.search(question) or _FOCUS_EN.search(question)
+    word = match.group(1).lower() if match else ""
+    return frozenset() if len(word) < 4 or word in QUESTION_WORDS else word_grams(word)
 
 
 def soft_match(

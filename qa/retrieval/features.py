@@ -21,6 +21,14 @@ exported weights were trained in (a check refuses a missing or extra column). Th
   inflection the stemmer misses: "Staatsanwaltschaft" / "Generalstaatsanwaltschaft"), weighted by
   an IDF over the candidate set, also as gap to the best candidate and over sentence + neighbours;
   ``prox``: distinct question stems in the sentence over the shortest token span holding them all;
+- ``art_*_best``: how far the candidate's article's best dense / BM25 / chunk / 4-gram score is from
+  the best of all candidates (0 for the leading article): a sentence of the article the question is
+  about outranks a closer-sounding one elsewhere;
+- ``cov_lead_idf`` / ``cov_beyond_lead_idf``: the question's stems found in the sentence together
+  with its article's lead and title, and those the sentence adds to them: an answer past the lead
+  rarely repeats the names the lead already gave;
+- ``focus`` / ``focus_art_gap``: the share of the question's focus noun ("Welche *Obergrenze*") in the
+  sentence, and its gap to the best sentence of the same article;
 - ``lead``, ``log_position``, ``quote``, ``says_x_quote``, ``codes_found``: where the sentence
   stands, whether it quotes someone (and the question asks what was said), exact codes found;
 - ``en`` and ``en_x_*``: an English question over German sources, times the dense and BM25
@@ -43,7 +51,9 @@ from qa.retrieval.cues import (
     NUM,
     YEAR,
     TextInfo,
+    grams,
     proximity,
+    question_focus,
     question_grams,
     question_names,
     soft_match,
@@ -76,6 +86,8 @@ class Candidate:
     dense_prev: float = math.nan
     dense_next: float = math.nan
     index: int = 0  # the sentence's position in its article (0: the lead)
+    article_id: str = ""
+    lead_text: str = ""
 
 
 _Q_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -138,6 +150,9 @@ FEATURE_NAMES: tuple[str, ...] = (
     *("names_cov", "names_missing"),
     # character 4-gram (compound / inflection tolerant) matching and term proximity
     *("cng_idf", "cng_gap", "cng_ctx_idf", "prox"),
+    # the candidate's article against the best one; what the sentence adds to its lead; the focus noun
+    *("art_dense_best", "art_bm25_best", "art_chunk_best", "art_cng_best"),
+    *("cov_lead_idf", "cov_beyond_lead_idf", "focus", "focus_art_gap"),
     # where the sentence stands, and whether it quotes someone
     *("lead", "log_position", "quote", "says_x_quote"),
     # codes and numbers the question names ("A380", "Nummer4x0", "2005") found exactly
@@ -208,7 +223,8 @@ def _columns(question: str, candidates: Sequence[Candidate]) -> dict[str, np.nda
     col["dense_nb_max"] = nb
     col["dense_nb_z"] = (nb - dense.mean()) / dense.std() if dense.std() > 1e-9 else 0.0
 
-    col.update(_lexical(question, qtoks, qset, candidates, infos))
+    idf = _candidate_idf(qset, [inf.tset for inf in infos])
+    col.update(_lexical(question, qtoks, qset, idf, candidates, infos))
     qt = question_type(question)
     col.update({f"q_{name}": v for name, v in qt.items()})
     col["when_x_date"] = qt["when"] * np.maximum(col["new_year"], col["month"])
@@ -219,6 +235,7 @@ def _columns(question: str, candidates: Sequence[Candidate]) -> dict[str, np.nda
     col["why_x_cause"] = qt["why"] * np.asarray(col["cause"])
     col["q_len"] = math.log1p(len(qtoks))
     col.update(_char_grams(question, candidates, n))
+    col.update(_article_columns(question, qset, idf, candidates, col))
     col["prox"] = np.array([proximity(inf.tokens, qset) for inf in infos])
     positions = np.array([c.index for c in candidates], dtype=float)
     col["lead"] = (positions == 0).astype(float)
@@ -236,10 +253,52 @@ def _or(value: float, default: float) -> float:
     return default if math.isnan(value) else value
 
 
+def _article_max(values: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Per candidate, the largest of ``values`` among the candidates of its article."""
+    best = np.full(group.max() + 1, -np.inf)
+    np.maximum.at(best, group, values)
+    return best[group]
+
+
+def _article_columns(
+    question: str,
+    qset: set[str],
+    idf: dict[str, float],
+    candidates: Sequence[Candidate],
+    col: dict[str, np.ndarray | float],
+) -> dict[str, np.ndarray | float]:
+    """``art_*_best`` and ``focus*`` (from the columns computed so far) and the lead coverage."""
+    group = np.unique([c.article_id for c in candidates], return_inverse=True)[1]
+    out: dict[str, np.ndarray | float] = {}
+    sources = (("dense", "dense"), ("bm25", "bm25_z"), ("chunk", "dense_chunk"), ("cng", "cng_idf"))
+    for name, source in sources:
+        values = np.broadcast_to(np.asarray(col[source], dtype=float), (len(candidates),))
+        out[f"art_{name}_best"] = _article_max(values, group) - values.max()
+    focus = question_focus(question)
+    share = np.array([len(focus & grams(c.sentence_text)) / len(focus) if focus else 0.0 for c in candidates])
+    out["focus"], out["focus_art_gap"] = share, share - _article_max(share, group)
+    total = sum(idf.values()) or 1.0
+    with_lead, beyond = [], []
+    for c in candidates:
+        own = qset & text_info(c.sentence_text).tset
+        known = text_info(c.lead_text).tset | text_info(c.title).tset
+        with_lead.append(sum(idf[t] for t in own | (qset & known)) / total)
+        beyond.append(sum(idf[t] for t in own - known) / total)
+    out["cov_lead_idf"], out["cov_beyond_lead_idf"] = np.array(with_lead), np.array(beyond)
+    return out
+
+
+def _candidate_idf(qset: set[str], tsets: Sequence[frozenset[str]]) -> dict[str, float]:
+    """IDF of each question stem over the candidate set (a stem in every candidate tells none apart)."""
+    n = len(tsets)
+    return {t: math.log((n + 1) / (sum(t in ts for ts in tsets) + 0.5)) for t in qset}
+
+
 def _lexical(
     question: str,
     qtoks: Sequence[str],
     qset: set[str],
+    idf: dict[str, float],
     candidates: Sequence[Candidate],
     infos: Sequence[TextInfo],
 ) -> dict[str, np.ndarray | float]:
@@ -249,13 +308,9 @@ def _lexical(
     q_nums = set(NUM.findall(question))
     q_years = {m.group(0) for m in YEAR.finditer(question)}
     q_names = question_names(question)
-    df = dict.fromkeys(qset, 0)
     seen: set[str] = set()
     for inf in infos:
-        for t in qset & inf.tset:
-            df[t] += 1
         seen |= q_names & inf.tset
-    idf = {t: math.log((n + 1) / (d + 0.5)) for t, d in df.items()}
     idf_sum = sum(idf.values()) or 1.0
     nq = len(qset) or 1
 

@@ -73,6 +73,44 @@ def test_features_are_stacked_by_name() -> None:
     assert (x[:, col["q_when"]] == 1.0).all() and (x[:, col["q_why"]] == 0.0).all()
 
 
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        ("Welche Obergrenze für Flüchtlinge hat Österreich gesetzt?", "obergrenze"),
+        ("In welcher Minute musste Arnautovic vom Platz?", "minute"),
+        ("Welcher chemische Kampfstoff wurde eingesetzt?", "kampfstoff"),  # past the adjective
+        ("Wie viele Kassetten umfasste der Bestand?", "kassetten"),
+        ("At which court did the Kurier sue?", "court"),
+        ("What did Celmins say about her paintings?", ""),  # "did" is no noun
+        ("Wer ist für den Betrieb verantwortlich?", ""),
+    ],
+)
+def test_the_focus_is_the_noun_the_question_asks_for(question: str, focus: str) -> None:
+    from qa.retrieval.cues import grams, question_focus
+
+    assert question_focus(question) == (grams(focus) if focus else frozenset())
+
+
+def test_article_columns_favour_the_sentence_that_adds_the_focus_to_its_lead() -> None:
+    """Within one article, the sentence holding the focus noun and stems its lead lacks scores higher on
+    ``focus`` and ``cov_beyond_lead_idf``; the weaker article's candidates stand below the best one."""
+    lead = "Außenminister Nikola Poposki spricht über die Flüchtlingskrise in Mazedonien."
+    q = "Welche Obergrenze für Flüchtlinge hat Österreich gesetzt?"
+    same = dict(article_id="a", lead_text=lead, title="Interview")
+    cands = [
+        _cand(lead, dense=0.8, index=0, **same),
+        _cand("Österreich hat eine Obergrenze von 37.500 gesetzt.", dense=0.7, index=8, **same),
+        _cand("Der Rhein ist ein Fluss.", dense=0.4, article_id="b", lead_text="Der Rhein ist ein Fluss."),
+    ]
+    x = features(q, cands)
+    col = {name: i for i, name in enumerate(FEATURE_NAMES)}
+    assert (x[:, col["focus"]] == [0.0, 1.0, 0.0]).all()
+    assert x[0, col["focus_art_gap"]] == -1.0 and x[1, col["focus_art_gap"]] == 0.0
+    assert x[1, col["cov_beyond_lead_idf"]] > x[0, col["cov_beyond_lead_idf"]] == 0.0
+    assert x[0, col["art_dense_best"]] == x[1, col["art_dense_best"]] == 0.0
+    assert x[2, col["art_dense_best"]] == pytest.approx(-0.4)
+
+
 @pytest.fixture(scope="module", params=["multilingual-e5-small", "use-multilingual-v3"])
 def ranker(request: pytest.FixtureRequest) -> SentenceRanker:
     """Each model's shipped weights: they must agree with the features as they are built now."""
