@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "Trump-bittet-Putin-um-Schonung-ukrainischer-Soldaten-in-Kursk.txt"
 GENERALSTAB = "Der Generalstab in Kiew wies allerdings zurück, dass die Soldaten eingekesselt seien."
+# What the seed says of Selenskyj: a sentence naming him, or his own words ("sagte der Staatschef").
+SELENSKYJ_SAID = ("Selenskyj", "Die Situation ist sehr schwer.", "Ich kann nur unseren Kämpfern")
 ARTIFACTS = ROOT / "test-artifacts"
 
 # A user's own question set over the seed article (no splits, no articles): answerable in German

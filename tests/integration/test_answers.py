@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import GENERALSTAB, SEED
+from helpers import GENERALSTAB, SEED, SELENSKYJ_SAID
 
 from qa.api import QuestionError
 from qa.text.phrases import not_in_sources
@@ -94,7 +94,8 @@ def test_follow_up_borrows_the_previous_question(seeded) -> None:
     history = [("Was drohte Medwedew den ukrainischen Soldaten in Kursk an?", "…")]
     answer = seeded.ask("Und was sagte Selenskyj dazu?", history)
     assert answer.standalone_question.startswith("Und was sagte Selenskyj dazu?")
-    assert any("Selenskyj" in c.text for c in answer.citations)
+    assert answer.citations
+    assert all(any(said in c.text for said in SELENSKYJ_SAID) for c in answer.citations), answer.citations
 
 
 def test_a_question_naming_its_subject_ignores_the_history(seeded) -> None:
