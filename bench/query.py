@@ -38,6 +38,7 @@ from common import (
     NEWSQA,
     RESULTS,
     build,
+    build_newsqa,
     corpus,
     machine,
     newsqa_env,
@@ -164,41 +165,6 @@ def work_baseline(n: int, directory: Path, count: int) -> dict[str, Any]:
         db.similarity_search(q, k=4)
         latencies.append(time.perf_counter() - started)
     return {"chunks": db._collection.count(), "retrieval": _stats(latencies), "peak_rss_mb": peak_rss_mb()}
-
-
-def build_newsqa(n: int, directory: Path) -> dict[str, Any]:
-    """A newsqa store for query timing only: each distinct sentence encoded once, on both cores.
-
-    A copy's sentences are its original's texts and embed to the same vectors, so the store is the
-    one ``newsqa ingest`` writes, without encoding the 10,000-article corpus ten times over (~28 min
-    with e5 on 2 cores; bench/ingest.py times real ingests).
-    """
-    import numpy as np
-
-    from qa.embeddings.factory import make_embeddings
-    from qa.embeddings.workers import encoded_batches
-    from qa.settings import Settings
-    from qa.store import ArticleStore
-
-    settings = Settings(_env_file=None, data_dir=directory)
-    model = make_embeddings(settings)
-    articles = build(corpus(n))
-    texts = list(dict.fromkeys(s.text for a in articles for s in a.sentences))
-    pieces = [(texts[i : i + 2048], []) for i in range(0, len(texts), 2048)]
-    vectors = np.vstack(
-        [b.vectors for b in encoded_batches(model, pieces, int(getattr(model, "threads", 2)))]
-    )
-    memo = dict(zip(texts, vectors, strict=True))
-
-    class Cached(type(model)):  # type: ignore[misc]  # the configured local model, answering from memo
-        worker_module = None  # encode in this process, where the memo is
-
-        def encode(self, texts: Any, threads: int | None = None) -> np.ndarray:
-            return np.stack([memo[t] for t in texts]) if len(texts) else vectors[:0]
-
-    shutil.rmtree(directory, ignore_errors=True)
-    report = ArticleStore(settings, Cached()).add(articles)
-    return {"articles": len(report.added), "distinct_sentences": len(texts)}
 
 
 def build_baseline(n: int, directory: Path) -> dict[str, Any]:

@@ -235,7 +235,7 @@ def _columns(question: str, candidates: Sequence[Candidate]) -> dict[str, np.nda
     col["why_x_cause"] = qt["why"] * np.asarray(col["cause"])
     col["q_len"] = math.log1p(len(qtoks))
     col.update(_char_grams(question, candidates, n))
-    col.update(_article_columns(question, qset, idf, candidates, col))
+    col.update(_article_columns(question, qset, idf, candidates, infos, col))
     col["prox"] = np.array([proximity(inf.tokens, qset) for inf in infos])
     positions = np.array([c.index for c in candidates], dtype=float)
     col["lead"] = (positions == 0).astype(float)
@@ -265,6 +265,7 @@ def _article_columns(
     qset: set[str],
     idf: dict[str, float],
     candidates: Sequence[Candidate],
+    infos: Sequence[TextInfo],
     col: dict[str, np.ndarray | float],
 ) -> dict[str, np.ndarray | float]:
     """``art_*_best`` and ``focus*`` (from the columns computed so far) and the lead coverage."""
@@ -279,8 +280,8 @@ def _article_columns(
     out["focus"], out["focus_art_gap"] = share, share - _article_max(share, group)
     total = sum(idf.values()) or 1.0
     with_lead, beyond = [], []
-    for c in candidates:
-        own = qset & text_info(c.sentence_text).tset
+    for c, inf in zip(candidates, infos, strict=True):
+        own = qset & inf.tset
         known = text_info(c.lead_text).tset | text_info(c.title).tset
         with_lead.append(sum(idf[t] for t in own | (qset & known)) / total)
         beyond.append(sum(idf[t] for t in own - known) / total)
