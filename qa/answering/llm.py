@@ -28,7 +28,7 @@ from qa.answering.replies import ReplyProblem, content_text, reply_deltas
 from qa.answering.structured import Flavor, JsonClaimReader, format_options, refused_format
 from qa.answering.verify import ALIGN_DEPTH, Claim, ClaimReader, Verifier
 from qa.history import turns as history_turns
-from qa.retrieval.abstention import absent_names
+from qa.retrieval.absent_names import absent_names
 from qa.retrieval.followup import follow_up_context
 from qa.text.phrases import not_in_sources
 from qa.types import Answer, Passage, Verification

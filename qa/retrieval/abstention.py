@@ -20,9 +20,9 @@ answerable from the candidates:
 - the question's language, alone and times the lexical features: an English question over German
   sources legitimately misses words ("Kyiv" against "Kiew") and must not be punished for it as hard.
 
-One rule stands beside the model: a question naming someone by two capitalised words in a row
-("Joe Biden", "Helene Fischer") that no candidate mentions is not in the sources, however well
-the rest of it matches the story (:func:`absent_names`). English questions have a
+One rule stands beside the model: a question naming someone no candidate mentions ("Joe Biden",
+or "Christoph Waltz" where the sources have another Christoph) is not in the sources, however well
+the rest of it matches the story (``qa/retrieval/absent_names.py``). English questions have a
 threshold of their own: their probabilities sit lower (few shared stems), and one cut for both
 languages gives up answerable English questions to hold the German rate.
 
@@ -35,21 +35,18 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from qa.retrieval.absent_names import absent_names, found_name, name_skeletons, tokens_of
 from qa.retrieval.cues import states_quantity, text_info
 from qa.retrieval.features import question_type
 from qa.retrieval.weights import weights_path
 from qa.text.language import detect_language
-from qa.text.names import CAPITALISED, OFFICE_WORDS, name_words
-from qa.text.stopwords import QUESTION_WORDS, RANKER_STOP
-from qa.text.timewords import MONTHS_IN_QUESTIONS, PERIOD_WORDS, WEEKDAYS
-from qa.text.tokens import WORD, stem
+from qa.text.names import name_words
+from qa.text.stopwords import RANKER_STOP
 from qa.types import Passage
 
 FEATURE_NAMES: tuple[str, ...] = (
@@ -77,112 +74,6 @@ FEATURE_NAMES: tuple[str, ...] = (
 def _logit(p: float) -> float:
     p = min(max(p, 1e-6), 1 - 1e-6)
     return math.log(p / (1 - p))
-
-
-_DIGRAPHS = (
-    ("tsch", "c"),
-    ("sch", "s"),
-    ("sh", "s"),
-    ("zh", "s"),
-    ("ch", "k"),
-    ("kh", "k"),
-    ("ck", "k"),
-    ("ph", "f"),
-)
-_LETTERS = str.maketrans({"v": "w", "z": "s", "c": "k", "q": "k", "x": "ks"})
-_VOWELS = re.compile(r"[aeiouyjhäöüàáâéèêíóôúß]+")
-
-
-@lru_cache(maxsize=200_000)
-def skeleton(word: str) -> str:
-    """Consonant skeleton that survives German vs English transliteration of (mostly Slavic) names.
-
-    "Kiew"/"Kyiv" -> "kw", "Medwedew"/"Medvedev" -> "mdwdw", "Selenskyj"/"Zelensky" -> "slnsk",
-    "Charkiw"/"Kharkiv" -> "krkw": an English question about a name the German sources spell
-    differently still finds it. A word-initial "h" is kept ("Hilfe" is not "Olaf"); skeletons
-    shorter than two letters are not used.
-    """
-    s = word.lower()
-    for a, b in _DIGRAPHS:
-        s = s.replace(a, b)
-    s = s.translate(_LETTERS)
-    s = s[:1] + _VOWELS.sub("", s[1:]) if s.startswith("h") else _VOWELS.sub("", s)
-    return re.sub(r"(.)\1+", r"\1", s)
-
-
-def _tokens(text: str) -> frozenset[str]:
-    return text_info(text).tset  # the ranker's per-text cache: these texts were just ranked
-
-
-@lru_cache(maxsize=100_000)
-def _skeletons(text: str) -> frozenset[tuple[str, int]]:
-    """``(skeleton, length)`` of the text's capitalised words: names are capitalised in the sources,
-    and leaving out lower-case words keeps short skeletons from finding false friends."""
-    words = (w.lower() for w in CAPITALISED.findall(text))
-    return frozenset((k, len(w)) for w in words if len(k := skeleton(w)) >= 2)
-
-
-def _found(name: tuple[str, str], stems: set[str], skeletons: set[tuple[str, int]] | None) -> bool:
-    """Exact stem match, or (``skeletons`` given: English questions) a word of about the same
-    length (+-2 letters) with the same consonant skeleton."""
-    if name[0] in stems:
-        return True
-    if skeletons is None:
-        return False
-    k, n = skeleton(name[1]), len(name[1])
-    return len(k) >= 2 and any((k, m) in skeletons for m in range(n - 2, n + 3))
-
-
-_CAPITALISED_RUN = re.compile(r"[A-ZÄÖÜ][\w'-]*(?:\s+[A-ZÄÖÜ][\w'-]*)+")
-_NOT_NAMES = QUESTION_WORDS | RANKER_STOP | set(MONTHS_IN_QUESTIONS) | WEEKDAYS | PERIOD_WORDS | OFFICE_WORDS
-"""Capitalised words that are not names: "Sie", "Ende Juli", "Montag", "White House" end a run."""
-
-
-def absent_names(question: str, passages: Sequence[Passage]) -> list[str]:
-    """Names of two or more capitalised words in a row that no candidate mentions.
-
-    A run of capitalised words ("Bundeskanzler Olaf Scholz", "US-Präsident Joe Biden") counts as
-    absent from the words after its last mentioned one: "Joe Biden" when only "US-Präsident" is
-    found, nothing when "Scholz" is (a title or a first name the sources leave out is no sign the
-    person is missing). The question's first word (capitalised for grammar) and words that are no
-    names ("Sie", months, weekdays, "Ende", English office words) are left out. A word is
-    mentioned when a candidate has its stem, one of its hyphenated parts, its name without a
-    genitive s ("Odingas"), or, for an English question, a word with the same consonant skeleton
-    of four or more letters ("Medvedev" for "Medwedew"; shorter skeletons find false friends among
-    German nouns). A rare name stored anywhere is among the BM25 candidates, so "in no candidate"
-    means "not stored"."""
-    fuzzy = detect_language(question) == "en"
-    stems: set[str] = set()
-    skeletons: set[tuple[str, int]] = set()
-    for p in passages:
-        stems |= _tokens(p.text) | _tokens(p.title)
-        if fuzzy:
-            skeletons |= _skeletons(p.text) | _skeletons(p.title)
-
-    def mentioned(word: str) -> bool:
-        parts = WORD.findall(word.lower())
-        parts += [w[:-1] for w in parts if w.endswith("s") and len(w) > 3]  # genitive: "Odingas"
-        return any(
-            stem(w) in stems or (fuzzy and len(skeleton(w)) >= 4 and _found((stem(w), w), stems, skeletons))
-            for w in parts
-        )
-
-    absent = []
-    for m in _CAPITALISED_RUN.finditer(question):
-        words = m.group(0).split()
-        if not question[: m.start()].strip():
-            words = words[1:]  # the question's first word
-        runs: list[list[str]] = [[]]
-        for word in words:
-            if word.lower() in _NOT_NAMES:
-                runs.append([])
-            else:
-                runs[-1].append(word)
-        for run in runs:
-            last = max((k for k, word in enumerate(run) if mentioned(word)), default=-1)
-            if len(run) - last - 1 >= 2:
-                absent.append(" ".join(run[last + 1 :]))
-    return absent
 
 
 def question_features(question: str, passages: Sequence[Passage]) -> np.ndarray:
@@ -218,17 +109,19 @@ def _named_features(question: str, ranked: Sequence[Passage]) -> dict[str, float
     # Skeleton matching only for English questions: German ones spell names as the sources do, and
     # short skeletons ("Müller" -> "mlr") would find false friends.
     fuzzy = en > 0
-    near, article = set(_tokens(top.text)), set(_tokens(top.title))
+    near, article = set(tokens_of(top.text)), set(tokens_of(top.title))
     anywhere: set[str] = set()
     near |= article
-    near_k: set[tuple[str, int]] = set(_skeletons(top.text)) | _skeletons(top.title) if fuzzy else set()
-    article_k: set[tuple[str, int]] = set(_skeletons(top.title)) if fuzzy else set()
+    near_k: set[tuple[str, int]] = (
+        set(name_skeletons(top.text)) | name_skeletons(top.title) if fuzzy else set()
+    )
+    article_k: set[tuple[str, int]] = set(name_skeletons(top.title)) if fuzzy else set()
     anywhere_k: set[tuple[str, int]] = set()
     for p in ranked:
-        toks = _tokens(p.text)
+        toks = tokens_of(p.text)
         anywhere |= toks
-        anywhere |= _tokens(p.title)
-        keys = _skeletons(p.text) | _skeletons(p.title) if fuzzy else frozenset()
+        anywhere |= tokens_of(p.title)
+        keys = name_skeletons(p.text) | name_skeletons(p.title) if fuzzy else frozenset()
         anywhere_k |= keys
         if p.article_id == top.article_id:
             article |= toks
@@ -240,11 +133,11 @@ def _named_features(question: str, ranked: Sequence[Passage]) -> dict[str, float
     names = name_words(question)
     x["has_names"] = 1.0 if names else 0.0
     if names:
-        x["names_near_top"] = sum(_found(n, near, near_k if fuzzy else None) for n in names) / len(names)
-        x["names_top_article"] = sum(_found(n, article, article_k if fuzzy else None) for n in names) / len(
-            names
-        )
-        found_any = [_found(n, anywhere, anywhere_k if fuzzy else None) for n in names]
+        x["names_near_top"] = sum(found_name(n, near, near_k if fuzzy else None) for n in names) / len(names)
+        x["names_top_article"] = sum(
+            found_name(n, article, article_k if fuzzy else None) for n in names
+        ) / len(names)
+        found_any = [found_name(n, anywhere, anywhere_k if fuzzy else None) for n in names]
         x["names_any"] = sum(found_any) / len(names)
         x["names_missing_n"] = min(3, len(names) - sum(found_any))
     else:

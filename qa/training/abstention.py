@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from qa.retrieval.abstention import FEATURE_NAMES, absent_names, question_features
+from qa.retrieval.absent_names import absent_names
+from qa.retrieval.abstention import FEATURE_NAMES, question_features
 from qa.retrieval.ranker import SentenceRanker
 from qa.text.language import detect_language
 from qa.training import cli

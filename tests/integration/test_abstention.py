@@ -8,7 +8,8 @@ import json
 import pytest
 
 from qa.answering.extractive import ExtractiveAnswerer
-from qa.retrieval.abstention import AbstentionModel, absent_names, skeleton
+from qa.retrieval.absent_names import absent_names, skeleton
+from qa.retrieval.abstention import AbstentionModel
 from qa.retrieval.weights import weights_path
 from qa.settings import Settings
 from qa.text.names import name_words
@@ -85,6 +86,10 @@ def test_default_threshold_is_the_one_trained_with_the_model() -> None:
         ("What did the White House say about Kursk?", []),  # office words, translated in German
         ("Was wissen Sie Neues über Kursk?", []),  # "Sie" is no name
         ("Was geschah in Kursk Ende August?", []),
+        # the first name or title is someone else's in the sources ("Dmitri Medwedew", "Präsident Donald")
+        ("Was sagte Dmitri Peskow?", ["Dmitri Peskow"]),
+        ("Was sagte Präsident Macron zur Lage in Kursk?", ["Präsident Macron"]),
+        ("Was sagte Präsident Putin?", []),
     ],
 )
 def test_a_two_word_name_no_candidate_mentions_is_absent(seeded, question: str, absent: list[str]) -> None:
@@ -111,6 +116,25 @@ def test_hyphenated_names_count_as_mentioned_by_a_part() -> None:
     assert absent_names("Was kostet der Tarif Nokia Lumia?", [passage]) == ["Nokia Lumia"]
     odinga = passage.model_copy(update={"text": "Raila Odinga wurde Premierminister."})
     assert absent_names("Was sollte Odingas Rolle in der Regierung sein?", [odinga]) == []
+
+
+def test_a_surname_after_someone_elses_first_name_is_absent_but_a_genitive_noun_is_not() -> None:
+    from qa.types import Passage
+
+    text = "Hans Niessl lobte Apple. Apples Chef Tim Cook kam nach Eisenstadt."
+    passage = Passage(
+        article_id="a",
+        title="Besuch",
+        source="a.txt",
+        text=text,
+        sentence_index=0,
+        start=0,
+        end=66,
+        score=1.0,
+    )
+    assert absent_names("Was sagte Hans Doskozil?", [passage]) == ["Hans Doskozil"]
+    assert absent_names("Was sagte Hans Niessl?", [passage]) == []
+    assert absent_names("Wann beginnt Apples Präsentation?", [passage]) == []  # "Apples Chef": a genitive
 
 
 def test_name_words_skip_question_words_and_the_first_word() -> None:
