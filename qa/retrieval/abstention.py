@@ -44,6 +44,7 @@ from qa.retrieval.absent_names import absent_names, found_name, name_skeletons, 
 from qa.retrieval.cues import states_quantity, text_info
 from qa.retrieval.features import question_type
 from qa.retrieval.weights import weights_path
+from qa.text.glossary import lexical_form
 from qa.text.language import detect_language
 from qa.text.names import name_words
 from qa.text.stopwords import RANKER_STOP
@@ -88,8 +89,8 @@ def question_features(question: str, passages: Sequence[Passage]) -> np.ndarray:
 
 def _named_features(question: str, ranked: Sequence[Passage]) -> dict[str, float]:
     en = 1.0 if detect_language(question) == "en" else 0.0
-    qtoks = text_info(question).tokens
-    x = {"en": en, "q_len": math.log1p(len(qtoks))}
+    qtoks = text_info(lexical_form(question)).tokens  # German words for an English question's too
+    x = {"en": en, "q_len": math.log1p(len(text_info(question).tokens))}
     if not ranked:
         x.update(dict.fromkeys(FEATURE_NAMES, 0.0) | x)
         x["top_logit"] = _logit(0.0)

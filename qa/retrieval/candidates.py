@@ -22,6 +22,7 @@ from qa.retrieval.features import Candidate
 from qa.retrieval.restrict import masked, nearest_allowed_chunks
 from qa.store import ArticleStore
 from qa.store.lexical import LexicalIndex
+from qa.text.glossary import lexical_form
 from qa.text.tokens import tokenize
 from qa.types import Passage
 
@@ -58,7 +59,7 @@ def find_candidates(
     ``allowed``: only sentences of these articles (qa/retrieval/restrict.py); None: all.
     """
     q_vec = encode_queries(store.embeddings, [query])[0]
-    tokens = tokenize(query)
+    tokens = tokenize(lexical_form(query))
     sentence_index, chunk_index = indexes = store.lexical_indexes()
     sentence_bm25 = sentence_index.scores(tokens)
     chunk_bm25 = chunk_index.scores(tokens)

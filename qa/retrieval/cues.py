@@ -11,6 +11,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from qa.text.glossary import german_words
 from qa.text.stopwords import QUESTION_WORDS, RANKER_STOP
 from qa.text.tokens import WORD, stem, tokens
 
@@ -112,8 +113,11 @@ def question_focus(question: str) -> frozenset[str]:
     """The 4-grams (:func:`word_grams`) of the noun the question asks for an instance of
     ("Welche Obergrenze" -> "obergrenze"), empty when it names none. The answering sentence often
     holds this noun while the question's other words sit in the lead it elaborates."""
-    match = _FOCUS_DE.search(question) or _FOCUS_EN.search(question)
+    match = _FOCUS_DE.search(question)
     word = match.group(1).lower() if match else ""
+    if not match and (match := _FOCUS_EN.search(question)):
+        word = match.group(1).lower()
+        word = next(iter(german_words(word)), word)  # "which court" -> "gericht"
     return frozenset() if len(word) < 4 or word in QUESTION_WORDS else word_grams(word)
 
 

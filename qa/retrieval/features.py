@@ -32,8 +32,10 @@ exported weights were trained in (a check refuses a missing or extra column). Th
 - ``lead``, ``log_position``, ``quote``, ``says_x_quote``, ``codes_found``: where the sentence
   stands, whether it quotes someone (and the question asks what was said), exact codes found;
 - ``en`` and ``en_x_*``: an English question over German sources, times the dense and BM25
-  z-scores and names coverage, so the fit can weigh them differently for it (``en`` alone is
-  constant within a question, so the listwise fit gives it no weight).
+  z-scores, names coverage and the columns its German words feed (``cov_idf``, ``cng_idf``,
+  ``focus``: the lexical columns read the question's :func:`~qa.text.glossary.lexical_form`), so
+  the fit can weigh them differently for it (``en`` alone is constant within a question, so the
+  listwise fit gives it no weight).
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ from qa.retrieval.cues import (
     soft_match,
     text_info,
 )
+from qa.text.glossary import lexical_form
 from qa.text.language import detect_language
 from qa.text.stopwords import RANKER_STOP
 from qa.text.tokens import tokens
@@ -129,7 +132,17 @@ _Q_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 Q_TYPE_NAMES = tuple(name for name, _ in _Q_TYPES)
 
-EN_INTERACTIONS = ("dense", "dense_z", "dense_chunk_z", "bm25_z", "bm25_chunk_z", "names_cov")
+EN_INTERACTIONS = (
+    "dense",
+    "dense_z",
+    "dense_chunk_z",
+    "bm25_z",
+    "bm25_chunk_z",
+    "names_cov",
+    "cov_idf",
+    "cng_idf",
+    "focus",
+)
 
 FEATURE_NAMES: tuple[str, ...] = (
     # retrieval scores, raw and normalised within the question's candidate set
@@ -204,7 +217,8 @@ def features(question: str, candidates: Sequence[Candidate]) -> np.ndarray:
 
 def _columns(question: str, candidates: Sequence[Candidate]) -> dict[str, np.ndarray | float]:
     n = len(candidates)
-    qtoks = tokens(question)
+    lexical_question = lexical_form(question)  # an English question's stems meet German ones too
+    qtoks = tokens(lexical_question)
     qset = set(qtoks) - RANKER_STOP or set(qtoks)
     infos = [text_info(c.sentence_text) for c in candidates]
     col: dict[str, np.ndarray | float] = {}
@@ -233,8 +247,8 @@ def _columns(question: str, candidates: Sequence[Candidate]) -> dict[str, np.nda
     col["person_x_caps"] = qt["person"] * np.asarray(col["new_caps"])
     col["place_x_caps"] = qt["place"] * np.asarray(col["new_caps"])
     col["why_x_cause"] = qt["why"] * np.asarray(col["cause"])
-    col["q_len"] = math.log1p(len(qtoks))
-    col.update(_char_grams(question, candidates, n))
+    col["q_len"] = math.log1p(len(tokens(question)))
+    col.update(_char_grams(lexical_question, candidates, n))
     col.update(_article_columns(question, qset, idf, candidates, infos, col))
     col["prox"] = np.array([proximity(inf.tokens, qset) for inf in infos])
     positions = np.array([c.index for c in candidates], dtype=float)
