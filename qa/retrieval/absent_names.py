@@ -82,7 +82,8 @@ _NOT_NAMES = QUESTION_WORDS | RANKER_STOP | set(MONTHS_IN_QUESTIONS) | WEEKDAYS 
 
 
 def absent_names(question: str, passages: Sequence[Passage]) -> list[str]:
-    """Names of two or more capitalised words in a row that no candidate mentions.
+    """Names of two or more capitalised words in a row that no candidate mentions, or whose surname
+    no candidate has after a first name or title the sources give to someone else.
 
     A run of capitalised words ("Bundeskanzler Olaf Scholz", "US-Präsident Joe Biden") counts as
     absent from the words after its last mentioned one: "Joe Biden" when only "US-Präsident" is
