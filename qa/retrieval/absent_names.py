@@ -112,7 +112,7 @@ def absent_names(question: str, passages: Sequence[Passage]) -> list[str]:
             for w in parts
         )
 
-    pairs = frozenset().union(*(_capitalised_pairs(t) for p in passages for t in (p.text, p.title)))
+    pairs: frozenset[tuple[str, str]] | None = None  # read only when a run needs them (rarely)
     absent = []
     for m in _CAPITALISED_RUN.finditer(question):
         words = m.group(0).split()
@@ -128,8 +128,11 @@ def absent_names(question: str, passages: Sequence[Passage]) -> list[str]:
             last = max((k for k, word in enumerate(run) if mentioned(word)), default=-1)
             if len(run) - last - 1 >= 2:
                 absent.append(" ".join(run[last + 1 :]))
-            elif last == len(run) - 2 and _paired_with_another(run[last], run[-1], pairs, fuzzy):
-                absent.append(" ".join(run[last:]))
+            elif last == len(run) - 2:
+                if pairs is None:
+                    pairs = _source_pairs(passages)
+                if _paired_with_another(run[last], run[-1], pairs, fuzzy):
+                    absent.append(" ".join(run[last:]))
     return absent
 
 
@@ -154,6 +157,11 @@ def _paired_with_another(first: str, last: str, pairs: frozenset[tuple[str, str]
         and stem(b) != wanted
         for a, b in pairs
     )
+
+
+def _source_pairs(passages: Sequence[Passage]) -> frozenset[tuple[str, str]]:
+    """:func:`_capitalised_pairs` of every candidate's text and title."""
+    return frozenset().union(*(_capitalised_pairs(t) for p in passages for t in (p.text, p.title)))
 
 
 @lru_cache(maxsize=100_000)

@@ -37,7 +37,7 @@ def german_words(word: str) -> tuple[str, ...]:
     entries = glossary()
     for ending in _SUFFIXES:
         if word.endswith(ending) and len(word) - len(ending) >= 3:
-            base = word[: len(word) - len(ending)] if ending else word
+            base = word[: len(word) - len(ending)]
             for candidate in (base, base + "e", base + "y"):
                 if candidate in entries:
                     return entries[candidate]

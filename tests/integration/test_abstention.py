@@ -13,6 +13,13 @@ from qa.retrieval.abstention import AbstentionModel
 from qa.retrieval.weights import weights_path
 from qa.settings import Settings
 from qa.text.names import name_words
+from qa.types import Passage
+
+
+def _passage(text: str, title: str = "T", score: float = 1.0) -> Passage:
+    """One candidate sentence of article "a", as the answerer receives it."""
+    where = {"sentence_index": 0, "start": 0, "end": len(text)}
+    return Passage(article_id="a", title=title, source="a.txt", text=text, score=score, **where)
 
 
 @pytest.mark.parametrize(
@@ -100,18 +107,7 @@ def test_a_two_word_name_no_candidate_mentions_is_absent(seeded, question: str, 
 
 
 def test_hyphenated_names_count_as_mentioned_by_a_part() -> None:
-    from qa.types import Passage
-
-    passage = Passage(
-        article_id="a",
-        title="A1",
-        source="a.txt",
-        text="Der Tarif B-free Premium kostet 20 Euro.",
-        sentence_index=0,
-        start=0,
-        end=40,
-        score=1.0,
-    )
+    passage = _passage("Der Tarif B-free Premium kostet 20 Euro.", title="A1")
     assert absent_names("Was kostet der A1-Wertkartentarif B-free Premium?", [passage]) == []
     assert absent_names("Was kostet der Tarif Nokia Lumia?", [passage]) == ["Nokia Lumia"]
     odinga = passage.model_copy(update={"text": "Raila Odinga wurde Premierminister."})
@@ -119,19 +115,7 @@ def test_hyphenated_names_count_as_mentioned_by_a_part() -> None:
 
 
 def test_a_surname_after_someone_elses_first_name_is_absent_but_a_genitive_noun_is_not() -> None:
-    from qa.types import Passage
-
-    text = "Hans Niessl lobte Apple. Apples Chef Tim Cook kam nach Eisenstadt."
-    passage = Passage(
-        article_id="a",
-        title="Besuch",
-        source="a.txt",
-        text=text,
-        sentence_index=0,
-        start=0,
-        end=66,
-        score=1.0,
-    )
+    passage = _passage("Hans Niessl lobte Apple. Apples Chef Tim Cook kam nach Eisenstadt.", title="Besuch")
     assert absent_names("Was sagte Hans Doskozil?", [passage]) == ["Hans Doskozil"]
     assert absent_names("Was sagte Hans Niessl?", [passage]) == []
     assert absent_names("Wann beginnt Apples Präsentation?", [passage]) == []  # "Apples Chef": a genitive
@@ -153,19 +137,9 @@ def test_skeleton_bridges_transliterations(german: str, english: str) -> None:
 
 def test_an_amount_question_is_unmet_when_no_top_candidate_states_an_amount() -> None:
     from qa.retrieval.abstention import FEATURE_NAMES, question_features
-    from qa.types import Passage
 
     def passage(text: str, score: float) -> Passage:
-        return Passage(
-            article_id="a",
-            title="T",
-            source="a.txt",
-            text=text,
-            sentence_index=0,
-            start=0,
-            end=1,
-            score=score,
-        )
+        return _passage(text, score=score)
 
     unmet = FEATURE_NAMES.index("quant_unmet")
     no_amount = [passage("Die Tagung 2013/14 beschloss viele Gesetze.", 0.5), passage("Der Rat tagte.", 0.2)]
