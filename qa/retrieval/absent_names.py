@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from qa.retrieval.cues import text_info
+from qa.text.glossary import german_words
 from qa.text.language import detect_language
 from qa.text.names import CAPITALISED, OFFICE_WORDS
 from qa.text.stopwords import QUESTION_WORDS, RANKER_STOP
@@ -66,24 +67,31 @@ def name_skeletons(text: str) -> frozenset[tuple[str, int]]:
 
 
 def found_name(name: tuple[str, str], stems: set[str], skeletons: set[tuple[str, int]] | None) -> bool:
-    """Exact stem match, or (``skeletons`` given: English questions) a word of about the same
-    length (+-2 letters) with the same consonant skeleton."""
+    """Exact stem match, or (``skeletons`` given: English questions) one of the word's glossary
+    translations ("Russian" -> "russisch", "Vienna" -> "wien": capitalised in English, no names to
+    look for) or a word of about the same length (+-2 letters) with the same consonant skeleton."""
     if name[0] in stems:
         return True
     if skeletons is None:
         return False
+    if any(stem(g) in stems for g in german_words(name[1])):
+        return True
     k, n = skeleton(name[1]), len(name[1])
     return len(k) >= 2 and any((k, m) in skeletons for m in range(n - 2, n + 3))
 
 
-_CAPITALISED_RUN = re.compile(r"[A-ZÄÖÜ][\w'-]*(?:\s+[A-ZÄÖÜ][\w'-]*)+")
+_PARTICLE = r"(?:de|da|di|del|della|van|bin|ibn|al|du|dos|le|la)"
+_CAPITALISED_RUN = re.compile(rf"[A-ZÄÖÜ][\w'-]*(?:\s+(?:{_PARTICLE}\s+)?[A-ZÄÖÜ][\w'-]*)+")
+"""Capitalised words in a row, through a lower-case name particle ("Staffan de Mistura"); German
+"von"/"der" are left out: they join a name to an institution as often as to a surname."""
 _NOT_NAMES = QUESTION_WORDS | RANKER_STOP | set(MONTHS_IN_QUESTIONS) | WEEKDAYS | PERIOD_WORDS | OFFICE_WORDS
 """Capitalised words that are not names: "Sie", "Ende Juli", "Montag", "White House" end a run."""
 
 
 def absent_names(question: str, passages: Sequence[Passage]) -> list[str]:
-    """Names of two or more capitalised words in a row that no candidate mentions, or whose surname
-    no candidate has after a first name or title the sources give to someone else.
+    """Names of two or more capitalised words in a row (through a particle: "Staffan de Mistura")
+    that no candidate mentions, or whose surname no candidate has after a first name or title the
+    sources give to someone else.
 
     A run of capitalised words ("Bundeskanzler Olaf Scholz", "US-Präsident Joe Biden") counts as
     absent from the words after its last mentioned one: "Joe Biden" when only "US-Präsident" is
@@ -115,7 +123,7 @@ def absent_names(question: str, passages: Sequence[Passage]) -> list[str]:
     pairs: frozenset[tuple[str, str]] | None = None  # read only when a run needs them (rarely)
     absent = []
     for m in _CAPITALISED_RUN.finditer(question):
-        words = m.group(0).split()
+        words = [w for w in m.group(0).split() if w[:1].isupper()]  # without its particles
         if not question[: m.start()].strip():
             words = words[1:]  # the question's first word
         runs: list[list[str]] = [[]]

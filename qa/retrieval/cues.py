@@ -23,9 +23,11 @@ MONTH = re.compile(
 MEASURE = re.compile(
     r"%|\bProzent|\$|€|£|\bDollar|\bEuro|\bMillion|\bMilliard|\bPfund|\bkm\b|\bMeter|\bTonnen"
 )
+# Whole words: "zwei", "dreimal", "dreißig", "Hunderte", "Millionen"; not "achten" or "Elfmeter".
 NUMBER_WORD = re.compile(
-    r"\b(zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|vierzig|fünfzig|"
-    r"hundert|tausend|dutzend|hälfte|drittel|viertel|doppelt|verdoppel|halbiert|million|milliard)",
+    r"\b(?:(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf)(?:zehn|zig|ßig|hundert|tausend)*"
+    r"(?:er|mal)?|zwanzig|sechzehn|sechzig|siebzehn|siebzig|hunderte?n?|tausende?n?|dutzende?n?|"
+    r"hälfte|drittel|viertel|doppelte?[nrs]?|verdoppel\w*|halbiert\w*|million\w*|milliard\w*)\b",
     re.IGNORECASE,
 )
 CAUSE = re.compile(r"\b(weil|denn|aufgrund|wegen|daher|deshalb|dadurch|um zu|da)\b", re.IGNORECASE)

@@ -46,6 +46,7 @@ def test_abstains_on_people_never_mentioned(seeded, question: str) -> None:
         "What did the general staff in Kyiv deny?",
         "Was sagte Selenskyj?",
         "Was drohte Medwedew den ukrainischen Soldaten an?",
+        "How did the Russian prosecutors classify the crimes?",  # "Russian": "russischen"
     ],
 )
 def test_answers_what_the_article_says(seeded, question: str) -> None:
@@ -97,6 +98,7 @@ def test_default_threshold_is_the_one_trained_with_the_model() -> None:
         ("Was sagte Dmitri Peskow?", ["Dmitri Peskow"]),
         ("Was sagte Präsident Macron zur Lage in Kursk?", ["Präsident Macron"]),
         ("Was sagte Präsident Putin?", []),
+        ("What did UN envoy Staffan de Mistura say about Kursk?", ["Staffan Mistura"]),  # a particle
     ],
 )
 def test_a_two_word_name_no_candidate_mentions_is_absent(seeded, question: str, absent: list[str]) -> None:
@@ -151,3 +153,22 @@ def test_an_amount_question_is_unmet_when_no_top_candidate_states_an_amount() ->
     assert question_features("How many laws were passed?", in_words)[unmet] == 0.0
     assert question_features("How many laws were passed?", no_amount[1:])[unmet] == 1.0
     assert question_features("Was beschloss der Rat?", no_amount)[unmet] == 0.0  # asks for no amount
+    # number words count as whole words: "achten" (respect) and "Elfmeter" state no amount
+    false_friends = [passage("Alle achten auf den Elfmeter.", 0.5), passage("Dreimal traf er.", 0.2)]
+    assert question_features("Wie viele Tore fielen?", false_friends[:1])[unmet] == 1.0
+    assert question_features("Wie viele Tore fielen?", false_friends)[unmet] == 0.0
+
+
+def test_an_english_nationality_is_found_through_its_german_adjective() -> None:
+    from qa.retrieval.abstention import FEATURE_NAMES, question_features
+
+    question = "How did the Russian prosecutors classify the crimes?"
+    found = [
+        _passage(
+            "Diese seien von der russischen Generalstaatsanwaltschaft als Terrorismus eingestuft worden."
+        )
+    ]
+    missing = [_passage("Diese seien von der Generalstaatsanwaltschaft als Terrorismus eingestuft worden.")]
+    names_any = FEATURE_NAMES.index("names_any")
+    assert question_features(question, found)[names_any] == 1.0
+    assert question_features(question, missing)[names_any] == 0.0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from qa.retrieval.cues import question_focus, word_grams
 from qa.retrieval.features import FEATURE_NAMES, Candidate, features
 from qa.text.glossary import german_words, glossary, lexical_form
@@ -12,6 +14,18 @@ def test_every_entry_has_german_words_and_repeated_entries_keep_both_lists() -> 
     assert len(entries) > 400 and all(entries.values())
     assert {"sagte", "erklärte"} <= set(entries["say"])
     assert {"angriff", "griff"} <= set(entries["attack"])  # listed as a noun and as a verb
+
+
+def test_every_key_is_one_word_a_question_can_hold() -> None:
+    """``lexical_form`` looks words up one at a time: a two-word or hyphenated key never matches."""
+    assert all(re.fullmatch(r"[a-z]{3,}", key) for key in glossary()), [
+        key for key in glossary() if not re.fullmatch(r"[a-z]{3,}", key)
+    ]
+
+
+def test_irregular_pasts_and_weak_verb_pasts_are_listed() -> None:
+    assert {"nahm", "genommen"} <= set(german_words("took"))
+    assert {"danken", "dankte"} <= set(german_words("thanked"))
 
 
 def test_inflected_english_words_find_their_entry() -> None:
