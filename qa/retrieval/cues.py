@@ -12,6 +12,7 @@ from itertools import pairwise
 import numpy as np
 
 from qa.text.glossary import german_words
+from qa.text.numbers import NUMBER_WORD
 from qa.text.stopwords import QUESTION_WORDS, RANKER_STOP
 from qa.text.tokens import WORD, stem, tokens
 
@@ -22,13 +23,6 @@ MONTH = re.compile(
 )
 MEASURE = re.compile(
     r"%|\bProzent|\$|€|£|\bDollar|\bEuro|\bMillion|\bMilliard|\bPfund|\bkm\b|\bMeter|\bTonnen"
-)
-# Whole words: "zwei", "dreimal", "dreißig", "Hunderte", "Millionen"; not "achten" or "Elfmeter".
-NUMBER_WORD = re.compile(
-    r"\b(?:(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf)(?:zehn|zig|ßig|hundert|tausend)*"
-    r"(?:er|mal)?|zwanzig|sechzehn|sechzig|siebzehn|siebzig|hunderte?n?|tausende?n?|dutzende?n?|"
-    r"hälfte|drittel|viertel|doppelte?[nrs]?|verdoppel\w*|halbiert\w*|million\w*|milliard\w*)\b",
-    re.IGNORECASE,
 )
 CAUSE = re.compile(r"\b(weil|denn|aufgrund|wegen|daher|deshalb|dadurch|um zu|da)\b", re.IGNORECASE)
 CAP = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-ZÄÖÜ]\w+")

@@ -17,6 +17,15 @@ NUMBER_WORDS: dict[str, int] = {
 ARTICLE_WORDS = frozenset({"ein", "eine", "einen", "einem", "einer", "one"})
 """Number words that are mostly articles ("ein Brand"): never counted as a stated quantity."""
 
+# Any word that states an amount (for "does this sentence answer a how-many question"), whole
+# words only: "zwei", "dreimal", "dreißig", "Hunderte", "Millionen"; not "achten" or "Elfmeter".
+NUMBER_WORD = re.compile(
+    r"\b(?:(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf)(?:zehn|zig|ßig|hundert|tausend)*"
+    r"(?:er|mal)?|zwanzig|sechzehn|sechzig|siebzehn|siebzig|hunderte?n?|tausende?n?|dutzende?n?|"
+    r"hälfte|drittel|viertel|doppelte?[nrs]?|verdoppel\w*|halbiert\w*|million\w*|milliard\w*)\b",
+    re.IGNORECASE,
+)
+
 _DIGITS = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
 _WORD = re.compile(r"[a-zäöüß]+")
 
