@@ -56,10 +56,12 @@ def find_candidates(
 ) -> QueryView:
     """The candidate sentence ids for ``query``, with the scores needed to describe them.
 
-    ``allowed``: only sentences of these articles (qa/retrieval/restrict.py); None: all.
+    ``allowed``: only sentences of these articles (qa/retrieval/restrict.py); None: all. An English
+    question is embedded and tokenised with its glossary words (docs/benchmarks.md, newsqa 0.12).
     """
-    q_vec = encode_queries(store.embeddings, [query])[0]
-    tokens = tokenize(lexical_form(query))
+    lexical_query = lexical_form(query)
+    q_vec = encode_queries(store.embeddings, [lexical_query])[0]
+    tokens = tokenize(lexical_query)
     sentence_index, chunk_index = indexes = store.lexical_indexes()
     sentence_bm25 = sentence_index.scores(tokens)
     chunk_bm25 = chunk_index.scores(tokens)

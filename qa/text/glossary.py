@@ -4,7 +4,9 @@ The dense model is multilingual, but BM25 and the ranker's stem features compare
 question over German articles shares only names and numbers with them ("injured" never matches
 "verletzt"). :func:`lexical_form` appends the German words of ``data/en_de.txt`` (a general news
 vocabulary) to an English question; German questions are returned unchanged. The result feeds
-tokenisation only: language detection, names and answer-type cues read the question as asked.
+tokenisation and the question's dense vector (e5 puts an English question nearer the German
+sentence that answers it when the German words come along); language detection, names and
+answer-type cues read the question as asked.
 """
 
 from __future__ import annotations

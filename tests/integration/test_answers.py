@@ -56,6 +56,23 @@ def test_english_question_gets_english_framing(seeded) -> None:
     assert answer.abstained and answer.text == not_in_sources("en")
 
 
+def test_an_english_question_is_embedded_with_its_german_words(seeded) -> None:
+    """The glossary's "danken" for "thank" reaches the question's vector, not only BM25."""
+    from qa.embeddings.factory import encode_queries
+    from qa.retrieval.candidates import find_candidates
+    from qa.text.glossary import lexical_form
+
+    question = "Whom did Zelensky thank?"
+    view = find_candidates(seeded.store, question)
+    expected = encode_queries(seeded.store.embeddings, [lexical_form(question)])[0]
+    assert float(view.vector @ expected) > 0.9999
+    german = "Wem dankte Selenskyj?"
+    german_vector = encode_queries(seeded.store.embeddings, [german])[0]
+    assert float(find_candidates(seeded.store, german).vector @ german_vector) > 0.9999
+    answer = seeded.ask(question)
+    assert answer.citations and answer.citations[0].text.startswith(SELENSKYJ_SAID[2]), answer
+
+
 def test_answer_round_trips_through_json(seeded) -> None:
     answer = seeded.ask("Was wies der Generalstab in Kiew zurück?")
     again = Answer.model_validate_json(answer.model_dump_json())
