@@ -23,7 +23,7 @@ from common import GNAD, RESULTS  # noqa: E402
 
 from qa.training.cli import XQUAD  # noqa: E402
 
-RATIOS = (0.0, 0.02, 0.05, 0.1, 0.2)
+RATIOS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3)
 
 
 def main() -> int:

@@ -85,7 +85,7 @@ class Settings(BaseSettings):
         6, ge=1, description="Sentences the local model is given (each costs prompt time on a CPU)."
     )
     local_source_ratio: float = Field(
-        0.05,
+        0.3,
         ge=0,
         le=1,
         description="The local model's `llm_source_ratio`: fewer sources when one stands out.",
