@@ -61,7 +61,8 @@ def main() -> int:
                 answerer.source_ratio = ratio
                 given = tuple(p.sentence_id for p in answerer.sources(passages))
                 if given not in asked:
-                    asked[given] = score(system.predict(example.question), gold)
+                    prediction = system.predict(example.question)
+                    asked[given] = score(prediction, gold) | {"fallback": bool(prediction.fallback)}
                 scores[ratio].append(asked[given] | {"sources": len(given)})
     summary = {str(r): _summary(rows) for r, rows in scores.items()}
     for ratio, line in summary.items():
@@ -80,6 +81,8 @@ def _summary(rows: list[dict]) -> dict[str, object]:
         "cit_ok_answered": round(sum(answered) / len(answered), 3) if answered else None,
         "unanswerable_abstained": f"{sum(unanswerable)}/{len(unanswerable)}",
         "mean_sources": round(sum(m["sources"] for m in rows) / len(rows), 2),
+        # an answer the extractive fallback gave (the server failed) is no answer of the model's
+        "fallback_answers": sum(m["fallback"] for m in rows),
     }
 
 
