@@ -39,14 +39,14 @@ def main() -> int:
     from qa.answering.llm import LLMAnswerer
     from qa.api import NewsQA
     from qa.eval.datasets import load_dataset
-    from qa.eval.metrics import score
-    from qa.eval.runner import gold_for, ingest_articles, select
+    from qa.eval.runner import gold_for, ingest_articles, question_language, record, select
+    from qa.eval.summary import aggregate
     from qa.eval.systems import NewsQASystem
     from qa.settings import Settings
 
     evalset = load_dataset(args.data)
     examples = select(evalset, args.split, args.limit, args.seed)
-    scores: dict[float, list[dict]] = {r: [] for r in ratios}
+    records: dict[float, list[dict]] = {r: [] for r in ratios}
     with tempfile.TemporaryDirectory(prefix="newsqa-bench-") as tmp:
         qa = NewsQA(Settings().model_copy(update={"data_dir": Path(tmp), "answerer": "local"}))
         articles, ids = ingest_articles(qa, evalset, False, {}, None)
@@ -62,9 +62,10 @@ def main() -> int:
                 given = tuple(p.sentence_id for p in answerer.sources(passages))
                 if given not in asked:
                     prediction = system.predict(example.question)
-                    asked[given] = score(prediction, gold) | {"fallback": bool(prediction.fallback)}
-                scores[ratio].append(asked[given] | {"sources": len(given)})
-    summary = {str(r): _summary(rows) for r, rows in scores.items()}
+                    language = question_language(example)
+                    asked[given] = record(example, gold, prediction, language, system.name, "none", {})
+                records[ratio].append(asked[given] | {"sources": len(given)})
+    summary = {str(r): _summary(rows, aggregate(rows)) for r, rows in records.items()}
     for ratio, line in summary.items():
         print(f"ratio {ratio}: " + ", ".join(f"{k} {v}" for k, v in line.items()))
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -72,17 +73,19 @@ def main() -> int:
     return 0
 
 
-def _summary(rows: list[dict]) -> dict[str, object]:
-    answerable = [m for m in rows if m["answerable"]]
-    answered = [m["answered_citation"] for m in answerable if m.get("answered_citation") is not None]
-    unanswerable = [m["abstained"] for m in rows if not m["answerable"]]
+def _summary(rows: list[dict], metrics: dict) -> dict[str, object]:
+    """The evaluation's own aggregates (``qa.eval.summary.aggregate``) as counts, plus the sources."""
+
+    def count(rate: float | None, n: int) -> str:
+        return f"{round((rate or 0.0) * n)}/{n}"
+
     return {
-        "cited_right": f"{int(sum(m['citation_recall'] for m in answerable))}/{len(answerable)}",
-        "cit_ok_answered": round(sum(answered) / len(answered), 3) if answered else None,
-        "unanswerable_abstained": f"{sum(unanswerable)}/{len(unanswerable)}",
-        "mean_sources": round(sum(m["sources"] for m in rows) / len(rows), 2),
+        "cited_right": count(metrics["citation_recall"], metrics["n_answerable"]),
+        "cit_ok_answered": metrics["answered_citation"],
+        "unanswerable_abstained": count(metrics["abstain_rate"], metrics["n_unanswerable"]),
+        "mean_sources": round(sum(r["sources"] for r in rows) / len(rows), 2),
         # an answer the extractive fallback gave (the server failed) is no answer of the model's
-        "fallback_answers": sum(m["fallback"] for m in rows),
+        "fallback_answers": sum(bool(r["fallback"]) for r in rows),
     }
 
 

@@ -197,10 +197,10 @@ def _run(systems: list, examples: Sequence[Example], golds: Sequence[Gold], titl
     total = len(examples) * len(systems)
     bar = tqdm(total=total, desc=f"eval ({condition})", unit="q", disable=progress is not True)
     for example, gold in zip(examples, golds, strict=True):
-        language = example.language or detect_language(example.question)
+        language = question_language(example)
         for system in systems:
             pred = system.predict(example.question)
-            records.append(_record(example, gold, pred, language, system.name, condition, titles))
+            records.append(record(example, gold, pred, language, system.name, condition, titles))
             bar.update()
             if callable(progress):
                 progress(len(records), total)
@@ -208,7 +208,12 @@ def _run(systems: list, examples: Sequence[Example], golds: Sequence[Gold], titl
     return records
 
 
-def _record(example: Example, gold: Gold, pred: Prediction, language: str, system: str, condition: str,
+def question_language(example: Example) -> str:
+    """The language a question is scored under: the set's own label, else detected."""
+    return example.language or detect_language(example.question)
+
+
+def record(example: Example, gold: Gold, pred: Prediction, language: str, system: str, condition: str,
             titles: dict) -> dict:  # fmt: skip
     """One question's line in the report: what was asked, the gold, the answer, metrics, timings."""
     return {

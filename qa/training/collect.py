@@ -20,7 +20,7 @@ from tqdm import tqdm
 from qa.api import NewsQA
 from qa.eval.datasets import EvalSet, Example
 from qa.eval.metrics import Unit, unit_correct
-from qa.eval.runner import gold_for, ingest_articles
+from qa.eval.runner import gold_for, ingest_articles, question_language
 from qa.retrieval.candidates import CandidateLimits, describe, find_candidates
 from qa.retrieval.features import features
 from qa.types import Passage
@@ -64,8 +64,6 @@ def collect(
     qa: NewsQA, evalset: EvalSet, ingested: tuple[dict, dict], examples: Sequence[Example] | None = None
 ) -> list[Collected]:
     """The candidates, features and labels of each question of ``evalset`` (or of ``examples``)."""
-    from qa.text.language import detect_language
-
     articles, ids = ingested
     out = []
     for example in tqdm(examples or evalset.examples, desc=f"candidates: {evalset.name}", leave=False):
@@ -76,7 +74,7 @@ def collect(
         out.append(
             Collected(
                 question=example.question,
-                language=example.language or detect_language(example.question),
+                language=question_language(example),
                 answerable=example.answerable,
                 group=gold.article_id or example.id,
                 set_name=evalset.name,
