@@ -116,12 +116,13 @@ class NewsQA:
         started = time.perf_counter()
         standalone, context = self._standalone(question, history)
         scope = scope_of(standalone, selection, self.clock(), self._stored_articles)
-        passages = self.retriever.retrieve(standalone, context=context, allowed=scope.allowed).passages
+        retrieval = self.retriever.retrieve(standalone, context=context, allowed=scope.allowed)
+        passages = retrieval.passages
         if scope.latest:
             passages = prefer_recent(passages)
         retrieved = time.perf_counter()
         language = detect_language(question)
-        for event in self.answerer.stream(question, passages, language):
+        for event in self.answerer.respond(question, passages, language, retrieval.lacking):
             if isinstance(event, Answer):
                 if not passages and not event.notice and len(self.store.sentence_index) == 0:
                     event.notice = empty_store(language)

@@ -38,10 +38,12 @@ class NewsQASystem:
 
     def predict(self, question: str) -> Prediction:
         started = time.perf_counter()
-        passages = self.qa.retriever.retrieve(question).passages
+        retrieval = self.qa.retriever.retrieve(question)
+        passages = retrieval.passages
         retrieved = time.perf_counter()
         final: Answer | None = None
-        for event in self.qa.answerer.stream(question, passages, detect_language(question)):
+        language = detect_language(question)
+        for event in self.qa.answerer.respond(question, passages, language, retrieval.lacking):
             if isinstance(event, Answer):
                 final = event
         done = time.perf_counter()

@@ -3,7 +3,9 @@
 A question naming someone by two capitalised words in a row ("Joe Biden", "Helene Fischer") that no
 candidate mentions is not in the sources, however well the rest of it matches the story; nor is one
 naming a surname after a first name or title the sources give to someone else ("Christoph Waltz"
-where they have "Christoph Schönborn"). Names are matched by stem, hyphenated part, genitive, and
+where they have "Christoph Schönborn"); nor one naming someone the sources know whom the article
+it would be answered from never mentions ("Angela Merkel" about an article on geoblocking, in an
+archive where other articles quote her). Names are matched by stem, hyphenated part, genitive, and
 for English questions by consonant skeleton ("Kyiv" / "Kiew"). A rare name stored anywhere is among
 the BM25 candidates, so "in no candidate" means "not stored".
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Protocol
 
 from qa.retrieval.cues import text_info
 from qa.text.glossary import german_words
@@ -88,7 +91,22 @@ _NOT_NAMES = QUESTION_WORDS | RANKER_STOP | set(MONTHS_IN_QUESTIONS) | WEEKDAYS 
 """Capitalised words that are not names: "Sie", "Ende Juli", "Montag", "White House" end a run."""
 
 
-def absent_names(question: str, passages: Sequence[Passage]) -> list[str]:
+class Text(Protocol):
+    """What the name checks read of a source: a candidate ``Passage`` or a whole article."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+
+def has_name_run(question: str) -> bool:
+    """Whether the question has two capitalised words in a row: the cheap test before any lookup."""
+    return _CAPITALISED_RUN.search(question) is not None
+
+
+def absent_names(question: str, passages: Sequence[Text]) -> list[str]:
     """Names of two or more capitalised words in a row (through a particle: "Staffan de Mistura")
     that no candidate mentions, or whose surname no candidate has after a first name or title the
     sources give to someone else.
@@ -167,7 +185,24 @@ def _paired_with_another(first: str, last: str, pairs: frozenset[tuple[str, str]
     )
 
 
-def _source_pairs(passages: Sequence[Passage]) -> frozenset[tuple[str, str]]:
+def unmentioned_by_article(question: str, passages: Sequence[Passage], article: Text) -> list[str]:
+    """Names the sources know that the best candidate's ``article`` never mentions.
+
+    In an archive, the person a question names is usually stored somewhere ("Angela Merkel" is in
+    dozens of articles), so :func:`absent_names` over all candidates finds her; the article that
+    best matches the rest of the question ("die Geoblocking-Initiative der EU-Kommission") may still
+    never mention her, and then its sentences do not say what she said. Only names whose last two
+    words stand together in some candidate count ("Angela Merkel" as a name elsewhere): a run of
+    capitalised nouns the question composed ("Anteil Erwerbsloser", "Berliner Ausstellungshaus")
+    stands together nowhere and is left to the abstention model."""
+    absent = absent_names(question, [article])
+    if not absent:
+        return []
+    pairs = _source_pairs(passages)
+    return [name for name in absent if len(w := name.lower().split()) >= 2 and (w[-2], w[-1]) in pairs]
+
+
+def _source_pairs(passages: Sequence[Text]) -> frozenset[tuple[str, str]]:
     """:func:`_capitalised_pairs` of every candidate's text and title."""
     return frozenset().union(*(_capitalised_pairs(t) for p in passages for t in (p.text, p.title)))
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 from qa.embeddings.factory import embedding_name
+from qa.retrieval.absent_names import has_name_run, unmentioned_by_article
 from qa.retrieval.candidates import CandidateLimits, describe, find_candidates
 from qa.retrieval.cues import text_info
 from qa.retrieval.followup import is_thin
@@ -24,10 +25,15 @@ from qa.types import Passage
 
 @dataclass(frozen=True, slots=True)
 class Retrieval:
-    """All candidates for one question, best first, with the scores they were ranked by."""
+    """All candidates for one question, best first, with the scores they were ranked by.
+
+    ``lacking``: names the question asks about that the best candidate's article never mentions
+    though other sources do (:func:`lacking_names`); then the sources do not answer it.
+    """
 
     question: str
     passages: list[Passage]
+    lacking: tuple[str, ...] = ()
 
 
 class HybridRetriever:
@@ -70,7 +76,18 @@ class HybridRetriever:
         for passage, score in zip(passages, self.ranker.score(rank_by.text, candidates), strict=True):
             passage.score = float(score)
         codes_first(question, passages)
-        return Retrieval(question, sorted(passages, key=lambda p: p.score, reverse=True))
+        ranked = sorted(passages, key=lambda p: p.score, reverse=True)
+        return Retrieval(question, ranked, tuple(lacking_names(store, question, ranked)))
+
+
+def lacking_names(store: ArticleStore, question: str, ranked: Sequence[Passage]) -> list[str]:
+    """Names of ``question`` the article of its best candidate never mentions, though another
+    candidate does (``qa.retrieval.absent_names.unmentioned_by_article``); the whole article is
+    read, not only its candidate sentences, so a name said once further down still counts."""
+    if not ranked or not has_name_run(question):
+        return []
+    article = store.get_article(ranked[0].article_id)
+    return unmentioned_by_article(question, ranked, article) if article is not None else []
 
 
 def codes_first(question: str, passages: Sequence[Passage]) -> None:

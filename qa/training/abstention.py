@@ -21,7 +21,9 @@ import numpy as np
 
 from qa.retrieval.absent_names import absent_names
 from qa.retrieval.abstention import FEATURE_NAMES, question_features
+from qa.retrieval.hybrid import lacking_names
 from qa.retrieval.ranker import SentenceRanker
+from qa.store import ArticleStore
 from qa.text.language import detect_language
 from qa.training import cli
 from qa.training.collect import Collected
@@ -42,6 +44,15 @@ def ranked(q: Collected, ranker: SentenceRanker) -> list[Passage]:
 def matrix(collected: Sequence[Collected], ranker: SentenceRanker) -> tuple[np.ndarray, np.ndarray]:
     x = np.vstack([question_features(q.question, ranked(q, ranker)) for q in collected])
     return x, np.array([q.answerable for q in collected])
+
+
+def answers_nothing(store: ArticleStore, q: Collected, ranker: SentenceRanker) -> bool:
+    """Whether serving abstains before the model is asked (``qa.retrieval.hybrid.lacking_names``
+    and ``AbstentionModel.probability_answerable``'s own rule)."""
+    best_first = ranked(q, ranker)
+    if not best_first or absent_names(q.question, best_first):
+        return True
+    return bool(lacking_names(store, q.question, best_first))
 
 
 def threshold(p: np.ndarray, y: np.ndarray) -> float:
@@ -97,12 +108,14 @@ def main(argv: list[str] | None = None) -> int:
             collected += collect(qa, xquad, ({}, {}), gone)
             collected += collect(qa, news, ingested[news.name])
             model = embedding_name(qa.embeddings)
+            ranker = SentenceRanker.for_model(model)
+            # as serving decides: no candidates, an absent name, or a name the answering article
+            # lacks (read while the held-out articles are still deleted) answer nothing
+            gated = np.array([answers_nothing(qa.store, q, ranker) for q in collected])
         finally:
             ingest_sets(qa, xquad)  # a kept store gets its held-out articles back
-    x, y = matrix(collected, SentenceRanker.for_model(model))
-    # as serving decides: the language detected, no candidates or an absent name answer nothing
+    x, y = matrix(collected, ranker)
     english = np.array([detect_language(q.question) == "en" for q in collected])
-    gated = np.array([not q.passages or bool(absent_names(q.question, q.passages)) for q in collected])
     figures = report(x, y, [q.group for q in collected], english, gated)
     # the cross-validated cuts: probabilities of questions the model was fitted on are overconfident
     spec = {"features": list(FEATURE_NAMES), **fit_logreg(x, y, C)}
