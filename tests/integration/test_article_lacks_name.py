@@ -7,6 +7,9 @@ still never mention them, and then its sentences do not say what that person sai
 
 from __future__ import annotations
 
+from fake_openai import FakeOpenAI, Reply
+from helpers import llm_qa
+
 from ingest import build_article
 from qa.retrieval.absent_names import unmentioned_by_article
 from qa.types import Passage
@@ -24,6 +27,9 @@ MERKEL = (
     "Angela Merkel sagte, Deutschland werde die Herausforderung meistern. "
     "Die Opposition kritisierte den Besuch als zu spät.",
 )
+
+LACKING = "Wie hat Angela Merkel auf das Verbot von ungerechtfertigtem Geoblocking im Onlinehandel reagiert?"
+"""Best matched by the geoblocking article, which never mentions her; the other article does."""
 
 
 def _passage(article_id: str, text: str, title: str) -> Passage:
@@ -63,3 +69,13 @@ def test_asked_of_an_archive_the_person_the_article_lacks_gets_not_in_the_source
     assert not said.abstained and "meistern" in said.citations[0].text
     when = qa.ask("Ab wann sollen die Regeln gegen Geoblocking gelten?")
     assert not when.abstained and "kommenden Jahr" in when.citations[0].text
+
+
+def test_the_llm_answerer_is_not_asked_when_the_article_lacks_the_name(tmp_path, embeddings) -> None:
+    with FakeOpenAI() as fake:
+        fake.replies.append(Reply("Merkel begrüßte das Verbot [1]"))
+        qa = llm_qa(tmp_path / "store", embeddings, fake.url, openai_api_key="sk-test-0123456789")
+        qa.add_articles([build_article(t, body, f"test:{t}") for t, body in (GEOBLOCKING, MERKEL)])
+        answer = qa.ask(LACKING)
+        assert answer.abstained and answer.citations == [] and fake.requests == []
+        assert answer.answerer.startswith("llm") and answer.passages
