@@ -62,6 +62,9 @@ a.cite:focus-visible { outline: 2px solid #b45309; outline-offset: 1px; }
 .dark sup.marker { color: #fcd34d; }
 .dark a.cite { color: #ffe7a3 !important; background: #4a3700; }
 .dark .abstained { background: #5b1a1a; color: #ffdede; }
+.notice { display: inline-block; border-left: 3px solid #b45309; padding: 2px 8px; font-size: 0.92em;
+  background: #fff7e6; color: #5c3300; border-radius: 3px; }
+.dark .notice { background: #3a2a10; color: #ffe2b0; border-left-color: #fbbf24; }
 #articles-table, #articles-table * { font-family: var(--font) !important; }
 #articles-table td, #articles-table th { font-size: 0.88em; }
 #selected-title p { margin: 0; }

@@ -113,8 +113,14 @@ def answer_markdown(answer: Answer, turn: int, language: str = "de") -> str:
         pos = m.end()
     body = "".join(pieces) + inert(answer.text[pos:])
     if answer.abstained and not _SOURCES_WORD.search(answer.text):
-        return f"**{abstain_label(answer.language)}.** {body}"
-    return body
+        body = f"**{abstain_label(answer.language)}.** {body}"
+    return body + notice_line(answer)
+
+
+def notice_line(answer: Answer) -> str:
+    """The answer's notice under it (an empty store and how to fill it, the person the matching
+    article never mentions, why the LLM's answer was replaced); "" without one."""
+    return f'\n\n<span class="notice">{inert(answer.notice)}</span>' if answer.notice else ""
 
 
 def asked_of(answer: Answer, language: str, titles: Mapping[str, str] | None = None) -> str:

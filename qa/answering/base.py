@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 
-from qa.text.phrases import not_in_sources
+from qa.text.phrases import not_in_sources, not_mentioned
 from qa.types import Answer, Passage
 
 
@@ -31,8 +31,8 @@ class Answerer(ABC):
     ) -> Iterator[str | Answer]:
         """``stream``, unless the retriever found that the question names someone the article it
         would be answered from never mentions (``Retrieval.lacking``): then "not in the sources",
-        with the closest sentences still shown, and no model asked (a small one answers "Was sagte
-        Angela Merkel ...?" with another person's words)."""
+        with the closest sentences still shown, a notice naming who is missing, and no model asked
+        (a small one answers "Was sagte Angela Merkel ...?" with another person's words)."""
         if not lacking:
             yield from self.stream(question, passages, language)
             return
@@ -45,6 +45,7 @@ class Answerer(ABC):
             language=language,
             answerer=self.name,
             passages=list(passages[: self.top_k]),
+            notice=not_mentioned(language, lacking),
         )
 
     def answer(self, question: str, passages: Sequence[Passage], language: str) -> Answer:

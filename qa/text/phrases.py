@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -18,6 +18,18 @@ NOT_IN_SOURCES = {
 def not_in_sources(language: str) -> str:
     """The honest "not in the sources" answer in ``language`` (German when unknown)."""
     return NOT_IN_SOURCES.get(language, NOT_IN_SOURCES["de"])
+
+
+NOT_MENTIONED = {
+    "de": "Der Artikel, der am besten zur Frage passt, erwähnt {names} nicht.",
+    "en": "The article that best matches the question does not mention {names}.",
+}
+
+
+def not_mentioned(language: str, names: Sequence[str]) -> str:
+    """Why a question about someone the store knows is not answered from the article it matches."""
+    joiner = " und " if language == "de" else " and "
+    return NOT_MENTIONED.get(language, NOT_MENTIONED["de"]).format(names=joiner.join(names))
 
 
 EMPTY_STORE = {

@@ -62,6 +62,7 @@ def test_asked_of_an_archive_the_person_the_article_lacks_gets_not_in_the_source
     )
     assert lacking.abstained and lacking.citations == []
     assert lacking.passages, "the closest sentences are still shown"
+    assert lacking.notice == "Der Artikel, der am besten zur Frage passt, erwähnt Angela Merkel nicht."
     assert qa.retriever.retrieve(lacking.question).lacking == ("Angela Merkel",)
 
     # her own article answers; the geoblocking article answers what it says

@@ -133,3 +133,12 @@ def test_the_page_builds_its_server_app_once(make_qa, monkeypatch: pytest.Monkey
     with served(make_qa(auth=""), free_port()) as url:
         messages, *_ = Client(url, verbose=False).predict("Was sagte Putin?", api_name="/chat")
     assert messages and len(built) == 1, len(built)
+
+
+def test_an_empty_store_says_how_to_add_articles_under_the_answer(tmp_path: Path, embeddings) -> None:
+    qa = build_qa(tmp_path / "empty", embeddings, auth="")
+    with served(qa, free_port()) as url:
+        messages, *_ = Client(url, verbose=False).predict("Was sagte Selenskyj?", api_name="/chat")
+    answer = messages[0]["content"]
+    assert "in den Quellen" in answer
+    assert 'class="notice"' in answer and "newsqa ingest" in answer and "Artikel" in answer
